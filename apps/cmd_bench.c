@@ -1,0 +1,66 @@
+/* `helix bench WHAT`: dispatches to the benchmarks in bench/. Each benchmark
+ * is `int hx_bench_WHAT(int argc, char **argv)` with argv[0] = WHAT. */
+#include <stdio.h>
+#include <string.h>
+
+#define HX_BENCH(fn) int fn(int argc, char **argv) __attribute__((weak))
+HX_BENCH(hx_bench_gemm);
+HX_BENCH(hx_bench_attention);
+HX_BENCH(hx_bench_conv);
+HX_BENCH(hx_bench_bert);
+HX_BENCH(hx_bench_seresnet);
+HX_BENCH(hx_bench_tokenizer);
+HX_BENCH(hx_bench_forest);
+HX_BENCH(hx_bench_label_model);
+
+static const struct {
+    const char *name;
+    int (**fn)(int, char **);
+    const char *summary;
+} benches[] = {
+    {"gemm", NULL, "SGEMM on BERT shapes vs OpenBLAS, with the FMA peak"},
+    {"attention", NULL, "scaled dot-product attention kernel"},
+    {"conv", NULL, "convolution kernels of SE-ResNet34"},
+    {"bert", NULL, "whole BERT model latency (-m MODEL.hlx)"},
+    {"seresnet", NULL, "whole SE-ResNet latency (-m MODEL.hlx)"},
+    {"tokenizer", NULL, "WordPiece tokenizer throughput"},
+    {"forest", NULL, "random-forest prediction throughput"},
+    {"label-model", NULL, "label-model fit time"},
+};
+
+static int (*bench_fn(const char *name))(int, char **) {
+    if (!strcmp(name, "gemm")) return hx_bench_gemm;
+    if (!strcmp(name, "attention")) return hx_bench_attention;
+    if (!strcmp(name, "conv")) return hx_bench_conv;
+    if (!strcmp(name, "bert")) return hx_bench_bert;
+    if (!strcmp(name, "seresnet")) return hx_bench_seresnet;
+    if (!strcmp(name, "tokenizer")) return hx_bench_tokenizer;
+    if (!strcmp(name, "forest")) return hx_bench_forest;
+    if (!strcmp(name, "label-model")) return hx_bench_label_model;
+    return NULL;
+}
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: helix bench WHAT [OPTIONS]   (helix bench WHAT --help for options)\n\n");
+    for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++)
+        fprintf(out, "  %-12s %s%s\n", benches[i].name, benches[i].summary,
+                bench_fn(benches[i].name) ? "" : " (not in this build)");
+}
+
+int hx_cmd_bench(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    int (*fn)(int, char **) = bench_fn(argv[1]);
+    if (!fn) {
+        fprintf(stderr, "helix bench: unknown or unavailable benchmark '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    return fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,23 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/apps/cli_util.c" "CMakeFiles/helix_cli.dir/apps/cli_util.c.o" "gcc" "CMakeFiles/helix_cli.dir/apps/cli_util.c.o.d"
+  "/work/main/apps/cmd_bench.c" "CMakeFiles/helix_cli.dir/apps/cmd_bench.c.o" "gcc" "CMakeFiles/helix_cli.dir/apps/cmd_bench.c.o.d"
+  "/work/main/apps/main.c" "CMakeFiles/helix_cli.dir/apps/main.c.o" "gcc" "CMakeFiles/helix_cli.dir/apps/main.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/main/build/CMakeFiles/helix.dir/DependInfo.cmake"
+  "/work/main/build/CMakeFiles/helix_kernels.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

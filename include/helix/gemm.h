@@ -1,0 +1,73 @@
+/* Single-precision GEMM, row-major:
+ *
+ *     C[M,N] = act( alpha * op(A)[M,K] * op(B)[K,N] + beta * C + bias[N] )
+ *
+ * op(X) is X or its transpose. beta == 0 never reads C (C may hold NaN).
+ * bias may be NULL; act is applied last. lda/ldb/ldc are row strides in
+ * elements of the matrices as stored (before op).
+ *
+ * Model weights never change, so B can be packed once into the micro-kernel's
+ * panel layout (hx_gemm_pack_b) and reused by every call (hx_sgemm_packed).
+ * Results are bit-identical for every thread count. HELIX_GEMM=openblas routes
+ * hx_sgemm through cblas_sgemm (plus the epilogue) for comparison, when built
+ * with HELIX_OPENBLAS. */
+#ifndef HELIX_GEMM_H
+#define HELIX_GEMM_H
+
+#include <stddef.h>
+#include "helix/status.h"
+#include "helix/threads.h"
+#include "helix/cpu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { HX_NOTRANS = 0, HX_TRANS = 1 } hx_trans;
+
+typedef enum {
+    HX_ACT_NONE = 0,
+    HX_ACT_RELU,
+    HX_ACT_GELU, /* exact: 0.5 x (1 + erf(x / sqrt 2)) */
+    HX_ACT_TANH
+} hx_act;
+
+typedef struct {
+    const float *bias; /* N values added to every row, or NULL */
+    hx_act act;
+} hx_epilogue;
+
+hx_status hx_sgemm(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K,
+                   float alpha, const float *A, size_t lda,
+                   const float *B, size_t ldb,
+                   float beta, float *C, size_t ldc,
+                   const hx_epilogue *ep, hx_threadpool *pool, hx_error *err);
+
+typedef struct hx_packed_b hx_packed_b;
+
+/* Packs op(B)[K,N] for the active ISA's micro-kernel. */
+hx_status hx_gemm_pack_b(hx_trans tb, size_t K, size_t N, const float *B, size_t ldb,
+                         hx_packed_b **out, hx_error *err);
+void hx_gemm_packed_free(hx_packed_b *pb);
+size_t hx_gemm_packed_k(const hx_packed_b *pb);
+size_t hx_gemm_packed_n(const hx_packed_b *pb);
+size_t hx_gemm_packed_bytes(const hx_packed_b *pb);
+
+hx_status hx_sgemm_packed(hx_trans ta, size_t M, float alpha, const float *A, size_t lda,
+                          const hx_packed_b *B, float beta, float *C, size_t ldc,
+                          const hx_epilogue *ep, hx_threadpool *pool, hx_error *err);
+
+/* The plain-C reference: the specification every other path is tested
+ * against. Serial, no packing, double accumulation is NOT used (fp32 FMA-free
+ * sum in k order). */
+void hx_sgemm_ref(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K,
+                  float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+                  float beta, float *C, size_t ldc, const hx_epilogue *ep);
+
+/* Scalar activation used by every epilogue (the reference definition). */
+float hx_act_apply(hx_act act, float x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

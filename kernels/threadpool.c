@@ -1,0 +1,139 @@
+/* A fixed pool of worker threads that run hx_parallel_for batches.
+ *
+ * Tasks are claimed with an atomic counter, so which thread runs a task
+ * varies; callers make each task's result independent of that, which keeps
+ * outputs bit-identical across thread counts. */
+#include "helix/threads.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct hx_threadpool {
+    int n_threads;
+    pthread_t *workers;
+    pthread_mutex_t lock;
+    pthread_cond_t work_cv, done_cv;
+    /* The current batch. */
+    hx_task_fn fn;
+    void *ctx;
+    size_t n_tasks;
+    size_t next_task;      /* atomic */
+    int workers_busy;      /* workers still inside the current batch */
+    unsigned long generation;
+    int stopping;
+};
+
+typedef struct {
+    hx_threadpool *pool;
+    int index;
+} worker_arg;
+
+static void run_tasks(hx_threadpool *p, int thread_index) {
+    for (;;) {
+        size_t t = __atomic_fetch_add(&p->next_task, 1, __ATOMIC_RELAXED);
+        if (t >= p->n_tasks) break;
+        p->fn(p->ctx, t, thread_index);
+    }
+}
+
+static void *worker_main(void *arg) {
+    worker_arg *wa = arg;
+    hx_threadpool *p = wa->pool;
+    int index = wa->index;
+    free(wa);
+    unsigned long seen = 0;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->stopping && p->generation == seen) pthread_cond_wait(&p->work_cv, &p->lock);
+        if (p->stopping) break;
+        seen = p->generation;
+        pthread_mutex_unlock(&p->lock);
+        run_tasks(p, index);
+        pthread_mutex_lock(&p->lock);
+        if (--p->workers_busy == 0) pthread_cond_signal(&p->done_cv);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+int hx_default_threads(void) {
+    const char *env = getenv("HELIX_THREADS");
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (!*end && v >= 1 && v <= 1024) return (int)v;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? (int)(n > 1024 ? 1024 : n) : 1;
+}
+
+hx_status hx_threadpool_create(int n_threads, hx_threadpool **out, hx_error *err) {
+    *out = NULL;
+    if (n_threads <= 0) n_threads = hx_default_threads();
+    if (n_threads > 1024) return hx_fail(err, HX_EINVAL, "too many threads: %d (at most 1024)", n_threads);
+    hx_threadpool *p = calloc(1, sizeof *p);
+    if (!p) return hx_fail(err, HX_ENOMEM, "out of memory creating a thread pool");
+    p->n_threads = n_threads;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->work_cv, NULL);
+    pthread_cond_init(&p->done_cv, NULL);
+    if (n_threads > 1) {
+        p->workers = calloc((size_t)n_threads - 1, sizeof *p->workers);
+        if (!p->workers) {
+            hx_threadpool_destroy(p);
+            return hx_fail(err, HX_ENOMEM, "out of memory creating a thread pool");
+        }
+        for (int i = 1; i < n_threads; i++) {
+            worker_arg *wa = malloc(sizeof *wa);
+            if (!wa || pthread_create(&p->workers[i - 1], NULL, worker_main, wa ? (wa->pool = p, wa->index = i, wa) : NULL) != 0) {
+                free(wa);
+                p->n_threads = i; /* only i-1 workers exist */
+                hx_threadpool_destroy(p);
+                return hx_fail(err, HX_EIO, "could not start thread %d of %d", i + 1, n_threads);
+            }
+        }
+    }
+    *out = p;
+    return HX_OK;
+}
+
+void hx_threadpool_destroy(hx_threadpool *p) {
+    if (!p) return;
+    pthread_mutex_lock(&p->lock);
+    p->stopping = 1;
+    pthread_cond_broadcast(&p->work_cv);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 1; i < p->n_threads; i++) pthread_join(p->workers[i - 1], NULL);
+    free(p->workers);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->work_cv);
+    pthread_cond_destroy(&p->done_cv);
+    free(p);
+}
+
+int hx_threadpool_size(const hx_threadpool *p) { return p ? p->n_threads : 1; }
+
+void hx_parallel_for(hx_threadpool *p, size_t n_tasks, hx_task_fn fn, void *ctx) {
+    if (n_tasks == 0) return;
+    if (!p || p->n_threads == 1 || n_tasks == 1) {
+        for (size_t t = 0; t < n_tasks; t++) fn(ctx, t, 0);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    p->fn = fn;
+    p->ctx = ctx;
+    p->n_tasks = n_tasks;
+    p->next_task = 0;
+    p->workers_busy = p->n_threads - 1;
+    p->generation++;
+    pthread_cond_broadcast(&p->work_cv);
+    pthread_mutex_unlock(&p->lock);
+
+    run_tasks(p, 0);
+
+    pthread_mutex_lock(&p->lock);
+    while (p->workers_busy > 0) pthread_cond_wait(&p->done_cv, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+}
