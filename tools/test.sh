@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Debian 12, as root), builds and runs every test:
+#   1. Release build, all Criterion tests (CTest);
+#   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the kernels and their tests cross-built for aarch64 (NEON), run under qemu-aarch64;
+#   4. a short libFuzzer smoke of every fuzz target (HX_FUZZ_SECONDS each, default 30).
+# Prints one closing line "tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh --test || exit 1
+
+jobs=$(nproc)
+fuzz_seconds=${HX_FUZZ_SECONDS:-30}
+passed=0
+failed=0
+failures=()
+
+# Runs ctest in a build dir and adds its counts to the totals.
+run_ctest() {
+  local label=$1 dir=$2
+  echo "== $label" >&2
+  local log
+  log=$(mktemp)
+  ctest --test-dir "$dir" --output-on-failure 2>&1 | tee "$log"
+  local line
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1)); failures+=("$label: ctest ran nothing")
+  else
+    local total nfail
+    nfail=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/')
+    total=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/')
+    passed=$((passed + total - nfail)); failed=$((failed + nfail))
+    [ "$nfail" -eq 0 ] || failures+=("$label: $nfail failed")
+  fi
+  rm -f "$log"
+}
+
+build() {
+  local label=$1 dir=$2; shift 2
+  echo "== build $label" >&2
+  if ! { cmake -S . -B "$dir" "$@" >/dev/null && cmake --build "$dir" -j"$jobs" >/dev/null; }; then
+    cmake --build "$dir" -j1 2>&1 | grep -E 'error|Error' | head -40
+    failed=$((failed + 1)); failures+=("$label: build failed")
+    return 1
+  fi
+}
+
+if build release build-test -DCMAKE_BUILD_TYPE=Release; then
+  run_ctest "release" build-test
+fi
+
+if build asan build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHELIX_SANITIZE=ON; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    run_ctest "asan+ubsan" build-asan
+fi
+
+if build aarch64 build-arm -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
+     -DHELIX_KERNELS_ONLY=ON -DHELIX_OPENBLAS=OFF; then
+  run_ctest "aarch64 (qemu)" build-arm
+fi
+
+if ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
+  if build fuzz build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DHELIX_FUZZ=ON \
+       -DHELIX_TESTS=OFF -DHELIX_OPENBLAS=OFF; then
+    for src in tests/fuzz/fuzz_*.c; do
+      name=$(basename "$src" .c)
+      target=${name#fuzz_}
+      echo "== fuzz $target (${fuzz_seconds}s)" >&2
+      corpus=$(mktemp -d)
+      seeds=tests/fuzz/seeds/$target
+      [ -d "$seeds" ] || seeds=""
+      if build-fuzz/tests/fuzz/"$name" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+           -print_final_stats=0 "$corpus" $seeds >"$corpus.log" 2>&1; then
+        passed=$((passed + 1))
+      else
+        tail -40 "$corpus.log"
+        failed=$((failed + 1)); failures+=("fuzz $target: crash or leak found")
+      fi
+      rm -rf "$corpus" "$corpus.log"
+    done
+  fi
+fi
+
+for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f" >&2; done
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
