@@ -15,17 +15,16 @@ HX_BENCH(hx_bench_label_model);
 
 static const struct {
     const char *name;
-    int (**fn)(int, char **);
     const char *summary;
 } benches[] = {
-    {"gemm", NULL, "SGEMM on BERT shapes vs OpenBLAS, with the FMA peak"},
-    {"attention", NULL, "scaled dot-product attention kernel"},
-    {"conv", NULL, "convolution kernels of SE-ResNet34"},
-    {"bert", NULL, "whole BERT model latency (-m MODEL.hlx)"},
-    {"seresnet", NULL, "whole SE-ResNet latency (-m MODEL.hlx)"},
-    {"tokenizer", NULL, "WordPiece tokenizer throughput"},
-    {"forest", NULL, "random-forest prediction throughput"},
-    {"label-model", NULL, "label-model fit time"},
+    {"gemm", "SGEMM on BERT shapes vs OpenBLAS, with the FMA peak"},
+    {"attention", "scaled dot-product attention kernel"},
+    {"conv", "convolution kernels of SE-ResNet34"},
+    {"bert", "whole BERT model latency (-m MODEL.hlx)"},
+    {"seresnet", "whole SE-ResNet latency (-m MODEL.hlx)"},
+    {"tokenizer", "WordPiece tokenizer throughput"},
+    {"forest", "random-forest prediction throughput"},
+    {"label-model", "label-model fit time"},
 };
 
 static int (*bench_fn(const char *name))(int, char **) {

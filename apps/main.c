@@ -23,27 +23,24 @@ HX_CMD(hx_cmd_bench);
 HX_CMD(hx_cmd_triage);
 HX_CMD(hx_cmd_udp);
 
-typedef struct {
-    const char *name;
-    int (*fn)(int, char **);
-    const char *summary;
-} command;
-
 static int info_dispatch(int argc, char **argv);
 
-static const command commands[] = {
-    {"info", info_dispatch, "describe a model file (--verify, --json), or this CPU (--cpu)"},
-    {"convert", NULL, "convert bert|seresnet|forest sources into one .hlx file"},
-    {"tokenize", NULL, "BERT WordPiece tokenization, text/JSONL in, JSONL ids out"},
-    {"classify-text", NULL, "BERT text classification, JSONL in, JSONL out"},
-    {"embed", NULL, "BERT sentence embeddings (CLS or mean pooling)"},
-    {"classify-image", NULL, "SE-ResNet image classification of JPEG files"},
-    {"forest", NULL, "random-forest prediction on CSV rows"},
-    {"lf", NULL, "apply labeling functions to JSONL records"},
-    {"label-model", NULL, "fit / predict / analyze a generative label model"},
-    {"triage", NULL, "abstract triage: LFs + forests + BERTs combined by a label model"},
-    {"udp", NULL, "undiagnosed-disease triage from phenopackets"},
-    {"bench", NULL, "benchmarks: gemm, attention, conv, bert, seresnet, tokenizer, forest"},
+static const struct {
+    const char *name;
+    const char *summary;
+} commands[] = {
+    {"info", "describe a model file (--verify, --json), or this CPU (--cpu)"},
+    {"convert", "convert bert|seresnet|forest sources into one .hlx file"},
+    {"tokenize", "BERT WordPiece tokenization, text/JSONL in, JSONL ids out"},
+    {"classify-text", "BERT text classification, JSONL in, JSONL out"},
+    {"embed", "BERT sentence embeddings (CLS or mean pooling)"},
+    {"classify-image", "SE-ResNet image classification of JPEG files"},
+    {"forest", "random-forest prediction on CSV rows"},
+    {"lf", "apply labeling functions to JSONL records"},
+    {"label-model", "fit / predict / analyze a generative label model"},
+    {"triage", "abstract triage: LFs + forests + BERTs combined by a label model"},
+    {"udp", "undiagnosed-disease triage from phenopackets"},
+    {"bench", "benchmarks: gemm, attention, conv, bert, seresnet, tokenizer, forest"},
 };
 
 static int (*command_fn(const char *name))(int, char **) {
@@ -86,7 +83,7 @@ static void usage(FILE *out) {
             "\n"
             "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        int available = commands[i].fn || command_fn(commands[i].name);
+        int available = command_fn(commands[i].name) != NULL;
         fprintf(out, "  %-15s %s%s\n", commands[i].name, commands[i].summary,
                 available ? "" : " (not in this build)");
     }

@@ -1,46 +1,340 @@
-/* TEMPORARY: routes the public SGEMM API to the reference until the blocked,
- * packed kernels land (issue 2). */
+/* The SGEMM driver: argument checks, B packing, A packing and the blocked
+ * loops around the per-ISA micro-kernels (see gemm_internal.h for the
+ * structure and why results do not depend on the thread count).
+ *
+ *   task (MC x NT tile of C) -> K blocks of KC -> pack A block
+ *       -> MR-row micro-panels (A in L1) -> NR-column panels of B (B in L2)
+ *       -> micro-kernel (MR x NR tile in registers, epilogue on the last block) */
 #include "helix/gemm.h"
+#include "kernels/gemm_internal.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(HELIX_HAVE_OPENBLAS)
+hx_status hx_gemm_openblas(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K, float alpha,
+                           const float *A, size_t lda, const float *B, size_t ldb, float beta,
+                           float *C, size_t ldc, const hx_epilogue *ep, hx_threadpool *pool,
+                           hx_error *err);
+#endif
+
+const hx_gemm_kernel *hx_gemm_kernel_for(hx_isa isa) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case HX_ISA_AVX2: return &hx_gemm_kernel_avx2;
+    case HX_ISA_AVX512: return &hx_gemm_kernel_avx512;
+#endif
+#if defined(__aarch64__)
+    case HX_ISA_NEON: return &hx_gemm_kernel_neon;
+#endif
+    default: return &hx_gemm_kernel_scalar;
+    }
+}
+
+/* HELIX_GEMM=openblas, read once. */
+static int use_openblas;
+static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
+static void read_backend(void) {
+    const char *env = getenv("HELIX_GEMM");
+    use_openblas = env && !strcmp(env, "openblas");
+}
+static int backend_is_openblas(void) {
+#if defined(HELIX_HAVE_OPENBLAS)
+    pthread_once(&backend_once, read_backend);
+    return use_openblas;
+#else
+    return 0;
+#endif
+}
+
+/* ---- packing ------------------------------------------------------------ */
+
 struct hx_packed_b {
-    size_t K, N;
-    float *b; /* op(B) as K x N row-major */
+    const hx_gemm_kernel *kern; /* the kernel whose NR the panels use */
+    size_t K, N, n_panels;
+    float *panels;              /* n_panels panels of K x NR, zero past column N */
+    float *plain;               /* op(B) as K x N, kept only for HELIX_GEMM=openblas */
 };
+
+static float *alloc_floats(size_t n) {
+    size_t bytes = (n ? n : 1) * sizeof(float);
+    bytes = (bytes + 63) & ~(size_t)63;
+    return aligned_alloc(64, bytes);
+}
+
+static inline float op_at(hx_trans t, const float *X, size_t ld, size_t r, size_t c) {
+    return t == HX_NOTRANS ? X[r * ld + c] : X[c * ld + r];
+}
+
+/* Panel p of op(B): for every k, NR consecutive values of row k. */
+static void pack_b_panel(const hx_gemm_kernel *kern, hx_trans tb, size_t K, size_t N,
+                         const float *B, size_t ldb, size_t p, float *dst) {
+    size_t nr = kern->nr, j0 = p * nr, n = N - j0 < nr ? N - j0 : nr;
+    if (tb == HX_NOTRANS) {
+        for (size_t k = 0; k < K; k++) {
+            memcpy(dst + k * nr, B + k * ldb + j0, n * sizeof(float));
+            for (size_t j = n; j < nr; j++) dst[k * nr + j] = 0.0f;
+        }
+    } else { /* B stored N x K (weights [out, in]): read rows, write columns */
+        for (size_t j = 0; j < nr; j++) {
+            const float *src = B + (j0 + j) * ldb;
+            for (size_t k = 0; k < K; k++) dst[k * nr + j] = j < n ? src[k] : 0.0f;
+        }
+    }
+}
+
+typedef struct {
+    const hx_gemm_kernel *kern;
+    hx_trans tb;
+    size_t K, N;
+    const float *B;
+    size_t ldb;
+    float *panels;
+} pack_b_job;
+
+static void pack_b_task(void *ctx, size_t p, int thread) {
+    (void)thread;
+    pack_b_job *j = ctx;
+    pack_b_panel(j->kern, j->tb, j->K, j->N, j->B, j->ldb, p, j->panels + p * j->K * j->kern->nr);
+}
+
+/* The MR-row micro-panels of A[i0:i0+m, k0:k0+kc]: for every k, MR values
+ * (rows past m are zero). */
+static void pack_a_block(hx_trans ta, const float *A, size_t lda, size_t i0, size_t m, size_t k0,
+                         size_t kc, size_t mr, float *dst) {
+    for (size_t ir = 0; ir < m; ir += mr) {
+        size_t rows = m - ir < mr ? m - ir : mr;
+        float *d = dst + ir * kc;
+        if (ta == HX_NOTRANS) {
+            for (size_t i = 0; i < rows; i++) {
+                const float *src = A + (i0 + ir + i) * lda + k0;
+                for (size_t k = 0; k < kc; k++) d[k * mr + i] = src[k];
+            }
+        } else {
+            for (size_t k = 0; k < kc; k++) {
+                const float *src = A + (k0 + k) * lda + i0 + ir;
+                for (size_t i = 0; i < rows; i++) d[k * mr + i] = src[i];
+            }
+        }
+        for (size_t i = rows; i < mr; i++)
+            for (size_t k = 0; k < kc; k++) d[k * mr + i] = 0.0f;
+    }
+}
+
+/* ---- the blocked product ------------------------------------------------ */
+
+typedef struct {
+    const hx_gemm_kernel *kern;
+    hx_trans ta;
+    size_t M, N, K;
+    float alpha, beta;
+    const float *A;
+    size_t lda;
+    const float *panels;
+    float *C;
+    size_t ldc;
+    const float *bias;
+    hx_act act;
+    size_t mc, nt, tiles_n;
+    float *scratch; /* per thread: mc x kc floats */
+    size_t scratch_stride;
+} gemm_job;
+
+static void gemm_task(void *ctx, size_t t, int thread) {
+    const gemm_job *g = ctx;
+    const hx_gemm_kernel *kern = g->kern;
+    size_t mr = kern->mr, nr = kern->nr, KC = kern->kc;
+    size_t i0 = (t / g->tiles_n) * g->mc, j0 = (t % g->tiles_n) * g->nt;
+    size_t m = g->M - i0 < g->mc ? g->M - i0 : g->mc;
+    size_t n = g->N - j0 < g->nt ? g->N - j0 : g->nt;
+    float *ap = g->scratch + (size_t)thread * g->scratch_stride;
+
+    /* K == 0 still runs one (empty) block, for the beta/bias/act epilogue. */
+    for (size_t k0 = 0; k0 < g->K || k0 == 0; k0 += KC) {
+        size_t kc = g->K - k0 < KC ? g->K - k0 : KC;
+        int last = k0 + kc >= g->K;
+        pack_a_block(g->ta, g->A, g->lda, i0, m, k0, kc, mr, ap);
+        hx_ukr_args args = {
+            .alpha = g->alpha,
+            .beta = k0 == 0 ? g->beta : 1.0f,
+            .act = last ? g->act : HX_ACT_NONE,
+        };
+        for (size_t ir = 0; ir < m; ir += mr) {
+            size_t rows = m - ir < mr ? m - ir : mr;
+            for (size_t jr = 0; jr < n; jr += nr) {
+                size_t cols = n - jr < nr ? n - jr : nr;
+                size_t panel = (j0 + jr) / nr;
+                args.bias = last && g->bias ? g->bias + j0 + jr : NULL;
+                kern->ukr(rows, cols, kc, ap + ir * kc, g->panels + panel * g->K * nr + k0 * nr,
+                          g->C + (i0 + ir) * g->ldc + j0 + jr, g->ldc, &args);
+            }
+        }
+        if (kc == 0) break;
+    }
+}
+
+static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
+
+static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, size_t N, size_t K,
+                            float alpha, const float *A, size_t lda, const float *panels,
+                            float beta, float *C, size_t ldc, const hx_epilogue *ep,
+                            hx_threadpool *pool, hx_error *err) {
+    gemm_job g = {
+        .kern = kern, .ta = ta, .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta,
+        .A = A, .lda = lda, .panels = panels, .C = C, .ldc = ldc,
+        .bias = ep ? ep->bias : NULL, .act = ep ? ep->act : HX_ACT_NONE,
+    };
+    /* Task tiles are a function of the shape only. When M is small, narrower
+     * column tiles keep enough tasks for the threads (a few per core). */
+    g.mc = M < kern->mc ? round_up(M, kern->mr) : kern->mc;
+    size_t tiles_m = (M + g.mc - 1) / g.mc;
+    g.nt = kern->nt;
+    while (g.nt > 2 * kern->nr && tiles_m * ((N + g.nt - 1) / g.nt) < 8)
+        g.nt = round_up(g.nt / 2, kern->nr);
+    g.tiles_n = (N + g.nt - 1) / g.nt;
+
+    size_t kc = K < kern->kc ? K : kern->kc;
+    g.scratch_stride = round_up(g.mc * (kc ? kc : 1), 16);
+    int threads = hx_threadpool_size(pool);
+    g.scratch = alloc_floats(g.scratch_stride * (size_t)threads);
+    if (!g.scratch) return hx_fail(err, HX_ENOMEM, "out of memory for GEMM scratch (%zux%zu)", M, K);
+    hx_parallel_for(pool, tiles_m * g.tiles_n, gemm_task, &g);
+    free(g.scratch);
+    return HX_OK;
+}
+
+/* ---- checks and the public entry points --------------------------------- */
+
+static hx_status check_matrix(const char *name, const float *X, hx_trans t, size_t rows,
+                              size_t cols, size_t ld, hx_error *err) {
+    /* X is op(X)[rows, cols]; stored rows x cols (NOTRANS) or cols x rows. */
+    size_t srows = t == HX_NOTRANS ? rows : cols, scols = t == HX_NOTRANS ? cols : rows;
+    if (srows == 0 || scols == 0) return HX_OK;
+    if (!X) return hx_fail(err, HX_EINVAL, "GEMM: matrix %s is NULL", name);
+    if (ld < scols)
+        return hx_fail(err, HX_EINVAL, "GEMM: leading dimension of %s is %zu, below its %zu columns",
+                       name, ld, scols);
+    if (srows > SIZE_MAX / sizeof(float) / ld)
+        return hx_fail(err, HX_ERANGE, "GEMM: matrix %s is too large", name);
+    return HX_OK;
+}
+
+static hx_status check_trans(hx_trans t, const char *name, hx_error *err) {
+    if (t != HX_NOTRANS && t != HX_TRANS)
+        return hx_fail(err, HX_EINVAL, "GEMM: transpose flag of %s is neither NOTRANS nor TRANS", name);
+    return HX_OK;
+}
+
+static hx_status check_epilogue(const hx_epilogue *ep, size_t N, hx_error *err) {
+    if (!ep) return HX_OK;
+    if ((unsigned)ep->act > HX_ACT_TANH) return hx_fail(err, HX_EINVAL, "GEMM: unknown activation %d", (int)ep->act);
+    return HX_OK;
+}
 
 hx_status hx_sgemm(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K,
                    float alpha, const float *A, size_t lda, const float *B, size_t ldb,
                    float beta, float *C, size_t ldc,
                    const hx_epilogue *ep, hx_threadpool *pool, hx_error *err) {
-    (void)pool; (void)err;
-    hx_sgemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep);
-    return HX_OK;
+    hx_status st;
+    if ((st = check_trans(ta, "A", err)) || (st = check_trans(tb, "B", err)) ||
+        (st = check_matrix("A", A, ta, M, K, lda, err)) ||
+        (st = check_matrix("B", B, tb, K, N, ldb, err)) ||
+        (st = check_matrix("C", C, HX_NOTRANS, M, N, ldc, err)) ||
+        (st = check_epilogue(ep, N, err)))
+        return st;
+    if (M == 0 || N == 0) return HX_OK;
+#if defined(HELIX_HAVE_OPENBLAS)
+    if (backend_is_openblas())
+        return hx_gemm_openblas(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, pool, err);
+#endif
+    /* Pack op(B) for this call (in parallel, one task per panel), then run
+     * the same blocked product as the pre-packed path. */
+    const hx_gemm_kernel *kern = hx_gemm_kernel_for(hx_isa_active());
+    size_t n_panels = (N + kern->nr - 1) / kern->nr;
+    if (K && n_panels > SIZE_MAX / sizeof(float) / kern->nr / K)
+        return hx_fail(err, HX_ERANGE, "GEMM: B (%zux%zu) is too large to pack", K, N);
+    float *panels = alloc_floats(n_panels * kern->nr * K);
+    if (!panels) return hx_fail(err, HX_ENOMEM, "out of memory packing B (%zux%zu)", K, N);
+    pack_b_job pj = {kern, tb, K, N, B, ldb, panels};
+    hx_parallel_for(pool, n_panels, pack_b_task, &pj);
+    st = run_packed(kern, ta, M, N, K, alpha, A, lda, panels, beta, C, ldc, ep, pool, err);
+    free(panels);
+    return st;
 }
 
 hx_status hx_gemm_pack_b(hx_trans tb, size_t K, size_t N, const float *B, size_t ldb,
                          hx_packed_b **out, hx_error *err) {
+    hx_status st;
+    if (!out) return hx_fail(err, HX_EINVAL, "GEMM: no output handle for packing");
+    *out = NULL;
+    if ((st = check_trans(tb, "B", err)) || (st = check_matrix("B", B, tb, K, N, ldb, err))) return st;
+    const hx_gemm_kernel *kern = hx_gemm_kernel_for(hx_isa_active());
+    size_t n_panels = (N + kern->nr - 1) / kern->nr;
+    if (K && n_panels > SIZE_MAX / sizeof(float) / kern->nr / K)
+        return hx_fail(err, HX_ERANGE, "GEMM: B (%zux%zu) is too large to pack", K, N);
     hx_packed_b *p = calloc(1, sizeof *p);
-    if (!p || !(p->b = malloc((K * N > 0 ? K * N : 1) * sizeof(float)))) {
+    if (!p) return hx_fail(err, HX_ENOMEM, "out of memory packing B (%zux%zu)", K, N);
+    p->kern = kern;
+    p->K = K;
+    p->N = N;
+    p->n_panels = n_panels;
+    p->panels = alloc_floats(n_panels * kern->nr * K);
+    if (!p->panels) {
         free(p);
-        return hx_fail(err, HX_ENOMEM, "out of memory packing a %zux%zu matrix", K, N);
+        return hx_fail(err, HX_ENOMEM, "out of memory packing B (%zux%zu)", K, N);
     }
-    p->K = K; p->N = N;
-    for (size_t k = 0; k < K; k++)
-        for (size_t j = 0; j < N; j++)
-            p->b[k * N + j] = tb == HX_NOTRANS ? B[k * ldb + j] : B[j * ldb + k];
+    for (size_t i = 0; i < n_panels; i++)
+        pack_b_panel(kern, tb, K, N, B, ldb, i, p->panels + i * K * kern->nr);
+    if (backend_is_openblas()) {
+        p->plain = alloc_floats(K * N);
+        if (!p->plain) {
+            hx_gemm_packed_free(p);
+            return hx_fail(err, HX_ENOMEM, "out of memory packing B (%zux%zu)", K, N);
+        }
+        for (size_t k = 0; k < K; k++)
+            for (size_t j = 0; j < N; j++) p->plain[k * N + j] = op_at(tb, B, ldb, k, j);
+    }
     *out = p;
     return HX_OK;
 }
 
-void hx_gemm_packed_free(hx_packed_b *pb) { if (pb) { free(pb->b); free(pb); } }
-size_t hx_gemm_packed_k(const hx_packed_b *pb) { return pb->K; }
-size_t hx_gemm_packed_n(const hx_packed_b *pb) { return pb->N; }
-size_t hx_gemm_packed_bytes(const hx_packed_b *pb) { return pb->K * pb->N * sizeof(float); }
+void hx_gemm_packed_free(hx_packed_b *pb) {
+    if (!pb) return;
+    free(pb->panels);
+    free(pb->plain);
+    free(pb);
+}
+
+size_t hx_gemm_packed_k(const hx_packed_b *pb) { return pb ? pb->K : 0; }
+size_t hx_gemm_packed_n(const hx_packed_b *pb) { return pb ? pb->N : 0; }
+size_t hx_gemm_packed_bytes(const hx_packed_b *pb) {
+    if (!pb) return 0;
+    return pb->n_panels * pb->kern->nr * pb->K * sizeof(float) + (pb->plain ? pb->K * pb->N * sizeof(float) : 0);
+}
 
 hx_status hx_sgemm_packed(hx_trans ta, size_t M, float alpha, const float *A, size_t lda,
                           const hx_packed_b *B, float beta, float *C, size_t ldc,
                           const hx_epilogue *ep, hx_threadpool *pool, hx_error *err) {
-    return hx_sgemm(ta, HX_NOTRANS, M, B->N, B->K, alpha, A, lda, B->b, B->N, beta, C, ldc, ep, pool, err);
+    hx_status st;
+    if (!B) return hx_fail(err, HX_EINVAL, "GEMM: packed B is NULL");
+    size_t N = B->N, K = B->K;
+    if ((st = check_trans(ta, "A", err)) || (st = check_matrix("A", A, ta, M, K, lda, err)) ||
+        (st = check_matrix("C", C, HX_NOTRANS, M, N, ldc, err)) || (st = check_epilogue(ep, N, err)))
+        return st;
+    if (M == 0 || N == 0) return HX_OK;
+#if defined(HELIX_HAVE_OPENBLAS)
+    if (backend_is_openblas() && B->plain)
+        return hx_gemm_openblas(ta, HX_NOTRANS, M, N, K, alpha, A, lda, B->plain, N, beta, C, ldc,
+                                ep, pool, err);
+#endif
+    /* The panels fix the kernel: a handle packed under one ISA stays valid
+     * if the active ISA changes afterwards. */
+    return run_packed(B->kern, ta, M, N, K, alpha, A, lda, B->panels, beta, C, ldc, ep, pool, err);
+}
+
+void hx_act_inplace(hx_act act, float *x, size_t n) {
+    if (!x || act == HX_ACT_NONE) return;
+    hx_gemm_kernel_for(hx_isa_active())->act_rows(act, x, n);
 }

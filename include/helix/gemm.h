@@ -67,6 +67,10 @@ void hx_sgemm_ref(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K,
 /* Scalar activation used by every epilogue (the reference definition). */
 float hx_act_apply(hx_act act, float x);
 
+/* Applies act to x[0..n) in place with the active ISA's vector code (the
+ * GEMM epilogue's erf/tanh; within an ulp or two of hx_act_apply). */
+void hx_act_inplace(hx_act act, float *x, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

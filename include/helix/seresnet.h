@@ -1,0 +1,46 @@
+/* SE-ResNet / ResNet with basic blocks (timm `seresnet34`, `resnet34`, ...),
+ * inference only, on weights from an hx_tensor_source.
+ *
+ * Tensor names are timm's with BatchNorm folded into the conv before it (see
+ * docs/architecture.md): conv1.{weight,bias}, layer{L}.{b}.conv{1,2}.*,
+ * layer{L}.{b}.se.fc{1,2}.*, layer{L}.0.downsample.0.*, fc.*. Stage widths
+ * and the SE reduction are read from the tensor shapes; the config fixes the
+ * depth. Stage 1 has stride 1, stages 2-4 stride 2 (output stride 32). */
+#ifndef HELIX_SERESNET_H
+#define HELIX_SERESNET_H
+
+#include <stdbool.h>
+#include "helix/status.h"
+#include "helix/tensor.h"
+#include "helix/threads.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    int layers[4];   /* basic blocks per stage, e.g. {3, 4, 6, 3} for depth 34 */
+    bool se;         /* squeeze-excitation in every block */
+    int num_classes; /* rows of fc.weight */
+} hx_seresnet_config;
+
+typedef struct hx_seresnet hx_seresnet;
+
+/* Packs every conv for the active ISA layout; the source may be closed after. */
+hx_status hx_seresnet_create(const hx_seresnet_config *cfg, const hx_tensor_source *src,
+                             hx_seresnet **out, hx_error *err);
+void hx_seresnet_free(hx_seresnet *m);
+int hx_seresnet_num_classes(const hx_seresnet *m);
+
+/* input: n normalised images, NCHW [n][3][h][w] (h, w >= 1); logits: [n][num_classes].
+ * Bit-identical for any pool size. */
+hx_status hx_seresnet_forward(const hx_seresnet *m, int n, int h, int w, const float *input,
+                              float *logits, hx_threadpool *pool, hx_error *err);
+
+/* Numerically safe softmax of k logits. */
+void hx_softmax(const float *logits, int k, float *probs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,228 @@
+/* Blocked feature maps, weight packing and the threaded direct convolution.
+ *
+ * Work split: one task per (image, output-channel tile of 32, output row).
+ * The split depends only on the layer's sizes, and each task writes its own
+ * outputs with a fixed summation order, so any thread count gives the same
+ * bits. Within a task the ISA's row kernel (conv_row_tmpl.h) does the math. */
+#include "helix/conv.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helix/cpu.h"
+#include "kernels/conv_internal.h"
+
+static int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+size_t hx_fmap_floats(int n, int c, int h, int w, int cb, int pad) {
+    if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || cb <= 0 || cb > HX_CONV_CB || pad < 0 ||
+        pad > 64)
+        return 0;
+    const uint64_t hp = (uint64_t)h + 2u * (uint64_t)pad, wp = (uint64_t)w + 2u * (uint64_t)pad;
+    const uint64_t nb = (uint64_t)ceil_div(c, cb);
+    /* Each factor is < 2^31, so check products one at a time. */
+    uint64_t total = (uint64_t)n;
+    const uint64_t f[4] = {nb, hp, wp, (uint64_t)cb};
+    for (int i = 0; i < 4; i++) {
+        if (total > (SIZE_MAX / 4) / f[i]) return 0;
+        total *= f[i];
+    }
+    return (size_t)total;
+}
+
+hx_status hx_fmap_alloc(hx_fmap *m, int n, int c, int h, int w, int cb, int pad, hx_error *err) {
+    memset(m, 0, sizeof *m);
+    const size_t floats = hx_fmap_floats(n, c, h, w, cb, pad);
+    if (!floats)
+        return hx_fail(err, HX_ERANGE, "feature map %dx%dx%dx%d (block %d, pad %d) is empty or too large",
+                       n, c, h, w, cb, pad);
+    const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+    float *d = aligned_alloc(64, bytes);
+    if (!d) return hx_fail(err, HX_ENOMEM, "out of memory for a %zu-byte feature map", bytes);
+    memset(d, 0, bytes);
+    *m = (hx_fmap){.n = n, .c = c, .h = h, .w = w, .cb = cb, .pad = pad, .data = d};
+    return HX_OK;
+}
+
+void hx_fmap_free(hx_fmap *m) {
+    if (!m) return;
+    free(m->data);
+    m->data = NULL;
+}
+
+/* Floats between consecutive rows / channel blocks / images. */
+static size_t row_stride(const hx_fmap *m) { return (size_t)(m->w + 2 * m->pad) * (size_t)m->cb; }
+static size_t cb_stride(const hx_fmap *m) { return row_stride(m) * (size_t)(m->h + 2 * m->pad); }
+static size_t img_stride(const hx_fmap *m) { return cb_stride(m) * (size_t)ceil_div(m->c, m->cb); }
+
+float *hx_fmap_at(const hx_fmap *m, int n, int c, int y, int x) {
+    return m->data + (size_t)n * img_stride(m) + (size_t)(c / m->cb) * cb_stride(m) +
+           (size_t)(y + m->pad) * row_stride(m) + (size_t)(x + m->pad) * (size_t)m->cb +
+           (size_t)(c % m->cb);
+}
+
+void hx_fmap_from_nchw(hx_fmap *m, const float *src) {
+    for (int n = 0; n < m->n; n++)
+        for (int c = 0; c < m->c; c++)
+            for (int y = 0; y < m->h; y++) {
+                float *d = hx_fmap_at(m, n, c, y, 0);
+                const float *s = src + (((size_t)n * m->c + c) * m->h + y) * m->w;
+                for (int x = 0; x < m->w; x++) d[(size_t)x * m->cb] = s[x];
+            }
+}
+
+void hx_fmap_to_nchw(const hx_fmap *m, float *dst) {
+    for (int n = 0; n < m->n; n++)
+        for (int c = 0; c < m->c; c++)
+            for (int y = 0; y < m->h; y++) {
+                const float *s = hx_fmap_at(m, n, c, y, 0);
+                float *d = dst + (((size_t)n * m->c + c) * m->h + y) * m->w;
+                for (int x = 0; x < m->w; x++) d[x] = s[(size_t)x * m->cb];
+            }
+}
+
+int hx_conv_out_size(int in, int k, int stride, int pad) {
+    if (in <= 0 || k <= 0 || stride <= 0 || pad < 0) return 0;
+    const long span = (long)in + 2L * pad - k;
+    return span < 0 ? 0 : (int)(span / stride + 1);
+}
+
+struct hx_conv {
+    hx_conv_shape shape;
+    int in_cb, n_icb, n_ocb, n_tiles;
+    size_t tile_floats; /* packed weights per 32-channel tile */
+    float *w;           /* [tile][icb][ky][kx][in_cb][oct], oct = 32 (16 for an odd last block) */
+    float *bias;        /* [n_ocb * 16], zero past out_c */
+};
+
+/* Output channels held by tile t: 32, or 16 for the last tile of an odd count. */
+static int tile_oct(const hx_conv *c, int t) {
+    return (t == c->n_tiles - 1 && c->n_ocb % 2) ? 16 : 32;
+}
+
+hx_status hx_conv_create(const hx_conv_shape *s, int in_cb, const float *w_oihw,
+                         const float *bias, hx_conv **out, hx_error *err) {
+    *out = NULL;
+    if (s->in_c <= 0 || s->out_c <= 0 || s->k <= 0 || s->k > 15 || s->stride <= 0 ||
+        s->stride > 8 || s->pad < 0 || s->pad >= s->k || in_cb <= 0 || in_cb > HX_CONV_CB ||
+        s->in_c > (1 << 16) || s->out_c > (1 << 16))
+        return hx_fail(err, HX_EINVAL, "unsupported conv shape %d->%d k%d s%d p%d (input block %d)",
+                       s->in_c, s->out_c, s->k, s->stride, s->pad, in_cb);
+    hx_conv *c = calloc(1, sizeof *c);
+    if (!c) return hx_fail(err, HX_ENOMEM, "out of memory for a conv layer");
+    c->shape = *s;
+    c->in_cb = in_cb;
+    c->n_icb = ceil_div(s->in_c, in_cb);
+    c->n_ocb = ceil_div(s->out_c, HX_CONV_CB);
+    c->n_tiles = ceil_div(c->n_ocb, 2);
+    const int k = s->k;
+    c->tile_floats = (size_t)c->n_icb * k * k * in_cb * 32;
+    c->w = aligned_alloc(64, ((size_t)c->n_tiles * c->tile_floats * sizeof(float) + 63) / 64 * 64);
+    c->bias = aligned_alloc(64, (size_t)c->n_ocb * HX_CONV_CB * sizeof(float) + 64);
+    if (!c->w || !c->bias) {
+        hx_conv_free(c);
+        return hx_fail(err, HX_ENOMEM, "out of memory packing a %d->%d conv", s->in_c, s->out_c);
+    }
+    memset(c->bias, 0, (size_t)c->n_ocb * HX_CONV_CB * sizeof(float));
+    for (int o = 0; o < s->out_c; o++) c->bias[o] = bias ? bias[o] : 0.0f;
+    for (int t = 0; t < c->n_tiles; t++) {
+        const int oct = tile_oct(c, t);
+        float *p = c->w + (size_t)t * c->tile_floats;
+        for (int icb = 0; icb < c->n_icb; icb++)
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++)
+                    for (int ii = 0; ii < in_cb; ii++)
+                        for (int oo = 0; oo < oct; oo++) {
+                            const int i = icb * in_cb + ii, o = t * 32 + oo;
+                            *p++ = (i < s->in_c && o < s->out_c)
+                                       ? w_oihw[(((size_t)o * s->in_c + i) * k + ky) * k + kx]
+                                       : 0.0f;
+                        }
+    }
+    *out = c;
+    return HX_OK;
+}
+
+void hx_conv_free(hx_conv *c) {
+    if (!c) return;
+    free(c->w);
+    free(c->bias);
+    free(c);
+}
+
+const hx_conv_shape *hx_conv_get_shape(const hx_conv *c) { return &c->shape; }
+
+typedef struct {
+    const hx_conv *c;
+    const hx_fmap *in, *res;
+    hx_fmap *out;
+    int relu, oh, ow;
+    void (*row)(const hx_conv_row_args *);
+} conv_job;
+
+static void conv_task(void *ctx, size_t task, int thread) {
+    (void)thread;
+    const conv_job *j = ctx;
+    const hx_conv *c = j->c;
+    const int y = (int)(task % (size_t)j->oh);
+    const int t = (int)(task / (size_t)j->oh % (size_t)c->n_tiles);
+    const int n = (int)(task / ((size_t)j->oh * c->n_tiles));
+    const hx_conv_shape *s = &c->shape;
+    const int off = j->in->pad - s->pad; /* where tap (0,0) of pixel 0 sits in the padded input */
+    hx_conv_row_args a = {
+        .in = j->in->data + (size_t)n * img_stride(j->in) +
+              (size_t)(y * s->stride + off) * row_stride(j->in) + (size_t)off * j->in->cb,
+        .in_cb_stride = cb_stride(j->in),
+        .in_row_stride = row_stride(j->in),
+        .in_cb = j->in->cb,
+        .n_icb = c->n_icb,
+        .k = s->k,
+        .stride = s->stride,
+        .w = c->w + (size_t)t * c->tile_floats,
+        .oct = tile_oct(c, t),
+        .bias = c->bias + (size_t)t * 32,
+        .out = hx_fmap_at(j->out, n, t * 32, y, 0),
+        .out_cb_stride = cb_stride(j->out),
+        .res = j->res ? hx_fmap_at(j->res, n, t * 32, y, 0) : NULL,
+        .res_cb_stride = j->res ? cb_stride(j->res) : 0,
+        .relu = j->relu,
+        .npix = j->ow,
+    };
+    j->row(&a);
+}
+
+static void (*row_kernel(void))(const hx_conv_row_args *) {
+    switch (hx_isa_active()) {
+#if defined(__x86_64__)
+    case HX_ISA_AVX512: return hx_conv_row_avx512;
+    case HX_ISA_AVX2: return hx_conv_row_avx2;
+#endif
+#if defined(__aarch64__)
+    case HX_ISA_NEON: return hx_conv_row_neon;
+#endif
+    default: return hx_conv_row_scalar;
+    }
+}
+
+hx_status hx_conv_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
+                          const hx_fmap *residual, bool relu, hx_threadpool *pool,
+                          hx_error *err) {
+    const hx_conv_shape *s = &c->shape;
+    const int oh = hx_conv_out_size(in->h, s->k, s->stride, s->pad);
+    const int ow = hx_conv_out_size(in->w, s->k, s->stride, s->pad);
+    if (in->c != s->in_c || in->cb != c->in_cb || in->pad < s->pad)
+        return hx_fail(err, HX_EINVAL, "conv input has %d channels (block %d, pad %d), layer wants %d (block %d, pad >= %d)",
+                       in->c, in->cb, in->pad, s->in_c, c->in_cb, s->pad);
+    if (oh <= 0 || ow <= 0 || out->n != in->n || out->c != s->out_c || out->h != oh ||
+        out->w != ow || out->cb != HX_CONV_CB)
+        return hx_fail(err, HX_EINVAL, "conv output map is %dx%dx%dx%d, expected %dx%dx%dx%d",
+                       out->n, out->c, out->h, out->w, in->n, s->out_c, oh, ow);
+    if (residual && (residual->n != out->n || residual->c != out->c || residual->h != oh ||
+                     residual->w != ow || residual->cb != HX_CONV_CB))
+        return hx_fail(err, HX_EINVAL, "conv residual map does not match the output");
+    conv_job j = {.c = c, .in = in, .res = residual, .out = out, .relu = relu, .oh = oh, .ow = ow,
+                  .row = row_kernel()};
+    hx_parallel_for(pool, (size_t)in->n * c->n_tiles * oh, conv_task, &j);
+    return HX_OK;
+}

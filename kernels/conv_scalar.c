@@ -1,0 +1,15 @@
+/* Direct convolution row kernel in plain C: the HX_ISA_SCALAR path over the
+ * blocked layout (the layout-free specification is hx_conv2d_ref). */
+#define VEC float
+#define VW 1
+#define VZERO() 0.0f
+#define VLOAD(p) (*(p))
+#define VSTORE(p, v) (*(p) = (v))
+#define VBCAST(p) (*(p))
+#define VFMA(a, b, c) ((a) * (b) + (c))
+#define VADD(a, b) ((a) + (b))
+#define VMAX0(v) ((v) > 0.0f ? (v) : 0.0f)
+#define TMAX1 4
+#define TMAX2 2
+#define CONV_ROW_FN hx_conv_row_scalar
+#include "kernels/conv_row_tmpl.h"

@@ -1,0 +1,58 @@
+/* AVX2 + FMA SGEMM micro-kernel (6 x 16: twelve ymm accumulators, two B
+ * vectors, one broadcast) and the vector epilogue activations. */
+#include <immintrin.h>
+
+#include "kernels/gemm_internal.h"
+
+/* Double-precision vectors for the activations (gemm_act_impl.h). */
+typedef __m256d VD;
+typedef __m256d VM;
+#define VD_W 4
+#define vd_set1(x) _mm256_set1_pd(x)
+#define vd_add(a, b) _mm256_add_pd(a, b)
+#define vd_sub(a, b) _mm256_sub_pd(a, b)
+#define vd_mul(a, b) _mm256_mul_pd(a, b)
+#define vd_div(a, b) _mm256_div_pd(a, b)
+#define vd_fma(a, b, c) _mm256_fmadd_pd(a, b, c)
+#define vd_min(a, b) _mm256_min_pd(a, b)
+#define vd_abs(a) _mm256_andnot_pd(_mm256_set1_pd(-0.0), a)
+#define vd_lt(a, b) _mm256_cmp_pd(a, b, _CMP_LT_OQ)
+#define vd_isnan(a) _mm256_cmp_pd(a, a, _CMP_UNORD_Q)
+#define vd_select(m, a, b) _mm256_blendv_pd(b, a, m)
+#define vd_round_f(a) _mm256_cvtps_pd(_mm256_cvtpd_ps(a))
+#define vd_load_f(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
+#define vd_store_f(p, v) _mm_storeu_ps(p, _mm256_cvtpd_ps(v))
+static inline __m256d vd_pow2i(__m256d n) {
+    /* n + 1.5*2^52 holds n in its low mantissa bits; move them to the exponent. */
+    const __m256d magic = _mm256_set1_pd(6755399441055744.0);
+    __m256i bits = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(n, magic)),
+                                    _mm256_castpd_si256(magic));
+    bits = _mm256_slli_epi64(_mm256_add_epi64(bits, _mm256_set1_epi64x(1023)), 52);
+    return _mm256_castsi256_pd(bits);
+}
+#define ACT_ROWS_NAME hx_act_rows_avx2
+#include "kernels/gemm_act_impl.h"
+
+typedef __m256 VF;
+#define VF_W 8
+#define vf_load(p) _mm256_loadu_ps(p)
+#define vf_store(p, v) _mm256_storeu_ps(p, v)
+#define vf_set1(x) _mm256_set1_ps(x)
+#define vf_zero() _mm256_setzero_ps()
+#define vf_fma(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define vf_mul(a, b) _mm256_mul_ps(a, b)
+#define vf_add(a, b) _mm256_add_ps(a, b)
+#define UKR_MR 6
+#define UKR_NV 2
+#define UKR_NAME hx_gemm_ukr_avx2
+#define UKR_ACT_ROWS hx_act_rows_avx2
+void hx_gemm_ukr_avx2(size_t m, size_t n, size_t kc, const float *a, const float *b, float *c,
+                      size_t ldc, const hx_ukr_args *p);
+void hx_act_rows_avx2(hx_act act, float *x, size_t n);
+#include "kernels/gemm_ukr_impl.h"
+
+const hx_gemm_kernel hx_gemm_kernel_avx2 = {
+    .isa = HX_ISA_AVX2, .mr = UKR_MR, .nr = UKR_NV * VF_W,
+    .kc = 256, .mc = 96, .nt = 384,
+    .ukr = hx_gemm_ukr_avx2, .act_rows = hx_act_rows_avx2,
+};

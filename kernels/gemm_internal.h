@@ -1,0 +1,59 @@
+/* What the GEMM driver (gemm.c) and its per-ISA micro-kernels share.
+ *
+ * BLIS structure: C is cut into fixed task tiles of MC x NT; a task walks K
+ * in blocks of KC, packs its MC x KC block of A into MR-row micro-panels and
+ * calls the micro-kernel on every MR x NR tile, reading B from NR-column
+ * panels (packed once, hx_gemm_pack_b). The blocking is a property of the
+ * kernel, not of the thread count, and every C element is summed in the same
+ * order whatever the tiling: results are bit-identical for any thread count. */
+#ifndef HELIX_GEMM_INTERNAL_H
+#define HELIX_GEMM_INTERNAL_H
+
+#include <stddef.h>
+#include "helix/gemm.h"
+
+/* What one micro-kernel call does besides the product. On every K block but
+ * the first, beta is 1 (accumulate into C); bias and act are set only on the
+ * last K block, so the epilogue runs while the tile is still in L1. */
+typedef struct {
+    float alpha;
+    float beta;        /* 0: C is written, never read */
+    const float *bias; /* bias of the tile's first column, or NULL */
+    hx_act act;
+} hx_ukr_args;
+
+/* C[m,n] (m <= MR, n <= NR, row stride ldc) gets alpha * A_panel * B_panel
+ * (+ beta C, + bias, then act) where a holds kc steps of MR values (rows
+ * beyond m are never used) and b holds kc steps of NR values. */
+typedef void (*hx_gemm_ukr)(size_t m, size_t n, size_t kc, const float *a, const float *b,
+                            float *c, size_t ldc, const hx_ukr_args *args);
+
+/* Applies act in place to x[0..n) with the ISA's vector erf/tanh. */
+typedef void (*hx_act_rows_fn)(hx_act act, float *x, size_t n);
+
+typedef struct {
+    hx_isa isa;
+    size_t mr, nr;   /* micro-tile */
+    size_t kc;       /* K block: an MR x KC micro-panel of A stays in L1 */
+    size_t mc, nt;   /* task tile: a KC x NT block of B stays in L2 */
+    hx_gemm_ukr ukr;
+    hx_act_rows_fn act_rows;
+} hx_gemm_kernel;
+
+extern const hx_gemm_kernel hx_gemm_kernel_scalar;
+#if defined(__x86_64__)
+extern const hx_gemm_kernel hx_gemm_kernel_avx2;
+extern const hx_gemm_kernel hx_gemm_kernel_avx512;
+#endif
+#if defined(__aarch64__)
+extern const hx_gemm_kernel hx_gemm_kernel_neon;
+#endif
+
+/* The kernel for an ISA (the scalar one for an ISA this build lacks). */
+const hx_gemm_kernel *hx_gemm_kernel_for(hx_isa isa);
+
+/* Largest micro-tile any kernel uses (edge tiles go through a buffer this big). */
+#define HX_GEMM_MAX_MR 16
+#define HX_GEMM_MAX_NR 64
+
+#endif

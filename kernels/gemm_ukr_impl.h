@@ -1,0 +1,101 @@
+/* The register-blocked SGEMM micro-kernel, written once and instantiated by
+ * each per-ISA file (gemm_avx2.c, gemm_avx512.c, gemm_neon.c) with its own
+ * vector type. Included after the file defines:
+ *
+ *   VF, VF_W                 float vector type and its lane count
+ *   vf_load(p), vf_store(p,v), vf_set1(x), vf_zero()
+ *   vf_fma(a,b,c) = a*b + c, vf_mul(a,b), vf_add(a,b)
+ *   UKR_MR, UKR_NV           micro-tile: MR rows x NV vectors (NR = NV*VF_W)
+ *   UKR_NAME                 name of the hx_gemm_ukr to define
+ *   UKR_ACT_ROWS             the file's hx_act_rows_fn
+ *
+ * The tile loop keeps MR x NV accumulators in registers: per k step it loads
+ * NV vectors of B and broadcasts MR values of A (rank-1 update). The row
+ * count is a compile-time constant in each instantiation (1..MR), so small M
+ * (a BERT batch of one token) does not pay for MR rows. */
+#include <string.h>
+
+#define UKR_NR (UKR_NV * VF_W)
+
+static inline __attribute__((always_inline)) void
+ukr_tile(const int mr, size_t kc, const float *restrict a, const float *restrict b,
+         float *restrict c, size_t ldc, const hx_ukr_args *p) {
+    VF acc[UKR_MR][UKR_NV];
+#pragma GCC unroll 16
+    for (int i = 0; i < mr; i++)
+#pragma GCC unroll 8
+        for (int v = 0; v < UKR_NV; v++) acc[i][v] = vf_zero();
+
+#pragma GCC unroll 2
+    for (size_t k = 0; k < kc; k++) {
+        VF bv[UKR_NV];
+#pragma GCC unroll 8
+        for (int v = 0; v < UKR_NV; v++) bv[v] = vf_load(b + v * VF_W);
+#pragma GCC unroll 16
+        for (int i = 0; i < mr; i++) {
+            VF ai = vf_set1(a[i]);
+#pragma GCC unroll 8
+            for (int v = 0; v < UKR_NV; v++) acc[i][v] = vf_fma(ai, bv[v], acc[i][v]);
+        }
+        a += UKR_MR;
+        b += UKR_NR;
+    }
+
+    /* C = alpha*AB (+ beta*C) (+ bias): one rounding per step, same for
+     * every tile, edge or not. */
+    VF alpha = vf_set1(p->alpha), beta = vf_set1(p->beta);
+    int read_c = p->beta != 0.0f;
+#pragma GCC unroll 16
+    for (int i = 0; i < mr; i++) {
+        float *ci = c + (size_t)i * ldc;
+#pragma GCC unroll 8
+        for (int v = 0; v < UKR_NV; v++) {
+            VF r = vf_mul(alpha, acc[i][v]);
+            if (read_c) r = vf_fma(beta, vf_load(ci + v * VF_W), r);
+            if (p->bias) r = vf_add(r, vf_load(p->bias + v * VF_W));
+            vf_store(ci + v * VF_W, r);
+        }
+    }
+}
+
+/* One case per row count, so each gets its own fully unrolled tile. */
+#define UKR_ROWS(k) case k: ukr_tile((k) <= UKR_MR ? (k) : UKR_MR, kc, a, b, c, ldc, p); break;
+
+static void ukr_full_width(size_t m, size_t kc, const float *a, const float *b, float *c,
+                           size_t ldc, const hx_ukr_args *p) {
+    switch (m) {
+    UKR_ROWS(1) UKR_ROWS(2) UKR_ROWS(3) UKR_ROWS(4) UKR_ROWS(5) UKR_ROWS(6) UKR_ROWS(7)
+    UKR_ROWS(8) UKR_ROWS(9) UKR_ROWS(10) UKR_ROWS(11) UKR_ROWS(12) UKR_ROWS(13) UKR_ROWS(14)
+    UKR_ROWS(15) UKR_ROWS(16)
+    default: break;
+    }
+    if (p->act != HX_ACT_NONE)
+        for (size_t i = 0; i < m; i++) UKR_ACT_ROWS(p->act, c + i * ldc, UKR_NR);
+}
+#undef UKR_ROWS
+
+void UKR_NAME(size_t m, size_t n, size_t kc, const float *a, const float *b, float *c,
+              size_t ldc, const hx_ukr_args *p) {
+    if (n == UKR_NR) {
+        ukr_full_width(m, kc, a, b, c, ldc, p);
+        return;
+    }
+    /* Edge tile (n < NR): run the same full-width code on a buffer, so edge
+     * elements get exactly the arithmetic of interior ones. The packed B panel
+     * is zero past column n. */
+    float buf[UKR_MR * UKR_NR] __attribute__((aligned(64)));
+    float bias[UKR_NR] __attribute__((aligned(64)));
+    hx_ukr_args q = *p;
+    memset(buf, 0, sizeof buf);
+    if (p->beta != 0.0f)
+        for (size_t i = 0; i < m; i++) memcpy(buf + i * UKR_NR, c + i * ldc, n * sizeof(float));
+    if (p->bias) {
+        memset(bias, 0, sizeof bias);
+        memcpy(bias, p->bias, n * sizeof(float));
+        q.bias = bias;
+    }
+    ukr_full_width(m, kc, a, b, buf, UKR_NR, &q);
+    for (size_t i = 0; i < m; i++) memcpy(c + i * ldc, buf + i * UKR_NR, n * sizeof(float));
+}
+
+#undef UKR_NR

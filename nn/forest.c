@@ -1,0 +1,387 @@
+/* Random-forest evaluator exact to scikit-learn (semantics in
+ * include/helix/forest.h and docs/forest-format.md).
+ *
+ * Layout: all trees' nodes in one flat array of 16-byte records, each tree
+ * renumbered in depth-first pre-order (a left child sits right after its
+ * parent). A leaf points to itself on both sides, so a walk can keep taking
+ * steps after it has arrived: several walks advance together, branch-free,
+ * until a full pass moves none of them. The walks in flight are either
+ * several rows through one tree (big batches: the tree stays in cache) or
+ * one row through several trees (a few rows: latency).
+ *
+ * Exactness: thresholds are stored as floor32(t), the largest float <= t, so
+ * that for a float32 input x, `x <= floor32(t)` equals sklearn's
+ * `(double)x <= t`. Leaf rows are added in double in tree order and divided
+ * by the tree count at the end, which is what sklearn's forest does. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helix/forest.h"
+
+#define NAN_LEFT 0x80000000u /* in fnode.feat: NaN goes left */
+#define LANES 16             /* walks in flight */
+#define ROW_BLOCK 256        /* rows per task (fixed: thread-count independent) */
+
+typedef struct {
+    float thr;           /* floor32(threshold) */
+    uint32_t feat;       /* feature index | NAN_LEFT */
+    int32_t left, right; /* absolute node indices; a leaf: both itself */
+} fnode;
+
+struct hx_forest {
+    hx_forest_task task;
+    int n_features, n_values, n_trees, max_depth;
+    bool allow_nan;
+    fnode *nodes;
+    int32_t *root;      /* n_trees */
+    int32_t *leaf_slot; /* per node: row of `values` (leaves), -1 inside */
+    int32_t *orig_id;   /* per node: sklearn's node id within its tree */
+    double *values;     /* n_leaves x n_values */
+};
+
+int64_t hx_forest_arrays_nodes(const hx_forest_arrays *a) {
+    return a->tree_offset ? a->tree_offset[a->n_trees] : 0;
+}
+
+void hx_forest_arrays_free(hx_forest_arrays *a) {
+    if (!a) return;
+    if (a->feature_names)
+        for (int i = 0; i < a->n_features; i++) free(a->feature_names[i]);
+    if (a->classes)
+        for (int i = 0; i < a->n_values; i++) free(a->classes[i]);
+    free(a->feature_names);
+    free(a->classes);
+    free(a->estimator);
+    free(a->sklearn_version);
+    free(a->tree_offset);
+    free(a->left);
+    free(a->right);
+    free(a->feature);
+    free(a->threshold);
+    free(a->missing_left);
+    free(a->value);
+    memset(a, 0, sizeof *a);
+}
+
+/* The largest float <= t (t not NaN). */
+static float floor32(double t) {
+    float f = (float)t;
+    if ((double)f > t) f = nextafterf(f, -INFINITY);
+    return f;
+}
+
+/* Checks one tree's arrays (nodes [0, n) of the tree starting at base) and
+ * returns its depth and leaf count. */
+static hx_status check_tree(const hx_forest_arrays *a, int t, int64_t base, int32_t n,
+                            int32_t *scratch, int *depth_out, int64_t *leaves_out,
+                            hx_error *err) {
+    int32_t *parents = scratch, *depth = scratch + n;
+    memset(parents, 0, (size_t)n * 2 * sizeof *scratch);
+    int max_depth = 0;
+    int64_t leaves = 0;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t l = a->left[base + i], r = a->right[base + i];
+        if (l == -1 && r == -1) {
+            const double *v = a->value + (base + i) * a->n_values;
+            for (int k = 0; k < a->n_values; k++)
+                if (!isfinite(v[k]))
+                    return hx_fail(err, HX_EFORMAT, "tree %d node %d: leaf value not finite", t, i);
+            leaves++;
+            continue;
+        }
+        if (l <= i || r <= i || l >= n || r >= n)
+            return hx_fail(err, HX_EFORMAT,
+                           "tree %d node %d: child index out of range or not after its parent", t, i);
+        int32_t f = a->feature[base + i];
+        if (f < 0 || f >= a->n_features)
+            return hx_fail(err, HX_EFORMAT, "tree %d node %d: feature %d out of range [0, %d)",
+                           t, i, (int)f, (int)a->n_features);
+        if (isnan(a->threshold[base + i]))
+            return hx_fail(err, HX_EFORMAT, "tree %d node %d: threshold is NaN", t, i);
+        if (a->missing_left && a->missing_left[base + i] > 1)
+            return hx_fail(err, HX_EFORMAT, "tree %d node %d: missing_go_to_left not 0/1", t, i);
+        parents[l]++;
+        parents[r]++;
+        depth[l] = depth[r] = depth[i] + 1;
+        if (depth[l] > max_depth) max_depth = depth[l];
+    }
+    for (int32_t i = 1; i < n; i++)
+        if (parents[i] != 1)
+            return hx_fail(err, HX_EFORMAT, "tree %d node %d: has %d parents, not 1", t, i,
+                           (int)parents[i]);
+    *depth_out = max_depth;
+    *leaves_out = leaves;
+    return HX_OK;
+}
+
+void hx_forest_free(hx_forest *f) {
+    if (!f) return;
+    free(f->nodes);
+    free(f->root);
+    free(f->leaf_slot);
+    free(f->orig_id);
+    free(f->values);
+    free(f);
+}
+
+hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *err) {
+    *out = NULL;
+    if (a->n_features < 1 || a->n_values < 1 || a->n_trees < 1 || !a->tree_offset ||
+        (a->task != HX_FOREST_CLASSIFIER && a->task != HX_FOREST_REGRESSOR))
+        return hx_fail(err, HX_EINVAL, "forest: empty or malformed model description");
+    if (a->task == HX_FOREST_REGRESSOR && a->n_values != 1)
+        return hx_fail(err, HX_EUNSUPPORTED, "forest: multi-output regression is not supported");
+    if (a->allow_nan && !a->missing_left)
+        return hx_fail(err, HX_EFORMAT, "forest: accepts NaN but has no missing_go_to_left");
+    if (a->tree_offset[0] != 0)
+        return hx_fail(err, HX_EFORMAT, "forest: first tree offset is not 0");
+    int32_t max_nodes = 0;
+    for (int t = 0; t < a->n_trees; t++) {
+        int64_t n = a->tree_offset[t + 1] - a->tree_offset[t];
+        if (n < 1 || n > INT32_MAX / 4)
+            return hx_fail(err, HX_EFORMAT, "forest: tree %d has a bad node count", t);
+        if (n > max_nodes) max_nodes = (int32_t)n;
+    }
+    int64_t total = a->tree_offset[a->n_trees];
+    if (total > INT32_MAX / 2 || (int64_t)a->n_values > INT32_MAX / total)
+        return hx_fail(err, HX_ERANGE, "forest: too many nodes (%lld)", (long long)total);
+
+    hx_forest *f = calloc(1, sizeof *f);
+    int32_t *scratch = malloc((size_t)max_nodes * 2 * sizeof *scratch);
+    int32_t *stack = malloc((size_t)max_nodes * sizeof *stack);
+    if (!f || !scratch || !stack) {
+        free(scratch);
+        free(stack);
+        free(f);
+        return hx_fail(err, HX_ENOMEM, "forest: out of memory");
+    }
+    f->task = a->task;
+    f->n_features = a->n_features;
+    f->n_values = a->n_values;
+    f->n_trees = a->n_trees;
+    f->allow_nan = a->allow_nan;
+    hx_status st = HX_OK;
+    int64_t n_leaves = 0;
+    for (int t = 0; t < a->n_trees && st == HX_OK; t++) {
+        int depth = 0;
+        int64_t leaves = 0;
+        int64_t base = a->tree_offset[t];
+        st = check_tree(a, t, base, (int32_t)(a->tree_offset[t + 1] - base), scratch, &depth,
+                        &leaves, err);
+        if (st == HX_OK) {
+            if (depth > f->max_depth) f->max_depth = depth;
+            n_leaves += leaves;
+        }
+    }
+    if (st != HX_OK) goto fail;
+    f->nodes = malloc((size_t)total * sizeof *f->nodes);
+    f->root = malloc((size_t)a->n_trees * sizeof *f->root);
+    f->leaf_slot = malloc((size_t)total * sizeof *f->leaf_slot);
+    f->orig_id = malloc((size_t)total * sizeof *f->orig_id);
+    f->values = malloc((size_t)n_leaves * a->n_values * sizeof *f->values);
+    if (!f->nodes || !f->root || !f->leaf_slot || !f->orig_id || !f->values) {
+        st = hx_fail(err, HX_ENOMEM, "forest: out of memory");
+        goto fail;
+    }
+
+    /* Renumber each tree in pre-order: pop a node, give it the next index,
+     * push right then left so the left subtree follows. A parent learns its
+     * children's new indices by being patched when they are placed. */
+    int32_t next = 0, slot = 0;
+    for (int t = 0; t < a->n_trees; t++) {
+        int64_t base = a->tree_offset[t];
+        int32_t *new_parent = scratch; /* per old node: new index of its parent */
+        int32_t sp = 0;
+        stack[sp++] = 0;
+        new_parent[0] = -1;
+        f->root[t] = next;
+        while (sp > 0) {
+            int32_t old = stack[--sp];
+            int32_t me = next++;
+            fnode *nd = &f->nodes[me];
+            int32_t p = new_parent[old];
+            if (p >= 0) {
+                /* The old id tells which side: the parent's left child id. */
+                int32_t pold = f->orig_id[p];
+                if (a->left[base + pold] == old)
+                    f->nodes[p].left = me;
+                else
+                    f->nodes[p].right = me;
+            }
+            f->orig_id[me] = old;
+            int32_t l = a->left[base + old], r = a->right[base + old];
+            if (l == -1) {
+                nd->thr = 0.0f;
+                nd->feat = 0;
+                nd->left = nd->right = me;
+                f->leaf_slot[me] = slot;
+                memcpy(f->values + (size_t)slot * a->n_values, a->value + (base + old) * a->n_values,
+                       (size_t)a->n_values * sizeof(double));
+                slot++;
+            } else {
+                nd->thr = floor32(a->threshold[base + old]);
+                nd->feat = (uint32_t)a->feature[base + old] |
+                           (a->missing_left && a->missing_left[base + old] ? NAN_LEFT : 0u);
+                nd->left = nd->right = -1; /* patched when the children are placed */
+                f->leaf_slot[me] = -1;
+                new_parent[r] = me;
+                new_parent[l] = me;
+                stack[sp++] = r;
+                stack[sp++] = l;
+            }
+        }
+    }
+    free(scratch);
+    free(stack);
+    *out = f;
+    return HX_OK;
+fail:
+    free(scratch);
+    free(stack);
+    hx_forest_free(f);
+    return st;
+}
+
+hx_forest_task hx_forest_task_of(const hx_forest *f) { return f->task; }
+int hx_forest_n_features(const hx_forest *f) { return f->n_features; }
+int hx_forest_n_values(const hx_forest *f) { return f->n_values; }
+int hx_forest_n_trees(const hx_forest *f) { return f->n_trees; }
+bool hx_forest_allow_nan(const hx_forest *f) { return f->allow_nan; }
+int hx_forest_max_depth(const hx_forest *f) { return f->max_depth; }
+
+hx_status hx_forest_cast_row(const hx_forest *f, const double *x, float *x32, hx_error *err) {
+    for (int j = 0; j < f->n_features; j++) {
+        float v = (float)x[j]; /* round to nearest even, as numpy's astype */
+        if (isinf(v))
+            return hx_fail(err, HX_ERANGE, "column %d: value is infinite or too large for float32", j);
+        if (isnan(v) && !f->allow_nan)
+            return hx_fail(err, HX_EINVAL, "column %d: missing value, and this model does not accept NaN",
+                           j);
+        x32[j] = v;
+    }
+    return HX_OK;
+}
+
+hx_status hx_forest_check_rows(const hx_forest *f, const float *x32, size_t n_rows, hx_error *err) {
+    size_t n = n_rows * (size_t)f->n_features;
+    for (size_t i = 0; i < n; i++) {
+        float v = x32[i];
+        if (isinf(v) || (isnan(v) && !f->allow_nan))
+            return hx_fail(err, isinf(v) ? HX_ERANGE : HX_EINVAL,
+                           "row %zu column %zu: %s", i / f->n_features, i % f->n_features,
+                           isinf(v) ? "infinite value" : "NaN, and this model does not accept it");
+    }
+    return HX_OK;
+}
+
+/* Advances n walks (lane l: row rows[l], at node idx[l]) until all are at
+ * leaves. x <= thr, or NaN with NAN_LEFT, goes left. */
+static void walk(const fnode *nodes, const float *const *rows, int32_t *idx, int n) {
+    for (;;) {
+        uint32_t moved = 0;
+        for (int l = 0; l < n; l++) {
+            const fnode *nd = &nodes[idx[l]];
+            float x = rows[l][nd->feat & ~NAN_LEFT];
+            uint32_t go_left = (uint32_t)(x <= nd->thr) | ((uint32_t)(x != x) & (nd->feat >> 31));
+            int32_t nx = nd->right ^ ((nd->left ^ nd->right) & -(int32_t)go_left);
+            moved |= (uint32_t)(nx ^ idx[l]);
+            idx[l] = nx;
+        }
+        if (!moved) return;
+    }
+}
+
+static inline void add_leaf(const hx_forest *f, int32_t node, double *acc) {
+    const double *v = f->values + (size_t)f->leaf_slot[node] * f->n_values;
+    for (int k = 0; k < f->n_values; k++) acc[k] += v[k];
+}
+
+/* Rows [r0, r0 + nr): out rows zeroed, every tree's leaf row added in tree
+ * order, divided by the tree count. */
+static void predict_block(const hx_forest *f, const float *x32, size_t r0, size_t nr, double *out) {
+    const int K = f->n_values, F = f->n_features;
+    int32_t idx[LANES];
+    const float *rows[LANES];
+    memset(out + r0 * K, 0, nr * K * sizeof *out);
+    if (nr >= LANES) {
+        /* Rows in flight through one tree at a time. */
+        for (int t = 0; t < f->n_trees; t++) {
+            for (size_t g = 0; g < nr; g += LANES) {
+                int n = (int)(nr - g < LANES ? nr - g : LANES);
+                for (int l = 0; l < n; l++) {
+                    idx[l] = f->root[t];
+                    rows[l] = x32 + (r0 + g + l) * F;
+                }
+                walk(f->nodes, rows, idx, n);
+                for (int l = 0; l < n; l++) add_leaf(f, idx[l], out + (r0 + g + l) * K);
+            }
+        }
+    } else {
+        /* Trees in flight for one row; leaves still added in tree order. */
+        for (size_t r = r0; r < r0 + nr; r++) {
+            for (int t0 = 0; t0 < f->n_trees; t0 += LANES) {
+                int n = f->n_trees - t0 < LANES ? f->n_trees - t0 : LANES;
+                for (int l = 0; l < n; l++) {
+                    idx[l] = f->root[t0 + l];
+                    rows[l] = x32 + r * F;
+                }
+                walk(f->nodes, rows, idx, n);
+                for (int l = 0; l < n; l++) add_leaf(f, idx[l], out + r * K);
+            }
+        }
+    }
+    double d = (double)f->n_trees;
+    for (size_t i = r0 * K; i < (r0 + nr) * K; i++) out[i] /= d;
+}
+
+typedef struct {
+    const hx_forest *f;
+    const float *x32;
+    size_t n_rows;
+    double *out;
+} predict_ctx;
+
+static void predict_task(void *ctx, size_t task, int thread) {
+    (void)thread;
+    predict_ctx *c = ctx;
+    size_t r0 = task * ROW_BLOCK;
+    size_t nr = c->n_rows - r0 < ROW_BLOCK ? c->n_rows - r0 : ROW_BLOCK;
+    predict_block(c->f, c->x32, r0, nr, c->out);
+}
+
+hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows, double *out,
+                            hx_threadpool *pool, hx_error *err) {
+    hx_status st = hx_forest_check_rows(f, x32, n_rows, err);
+    if (st != HX_OK) return st;
+    if (n_rows == 0) return HX_OK;
+    predict_ctx c = {f, x32, n_rows, out};
+    size_t n_tasks = (n_rows + ROW_BLOCK - 1) / ROW_BLOCK;
+    if (n_tasks == 1)
+        predict_task(&c, 0, 0);
+    else
+        hx_parallel_for(pool, n_tasks, predict_task, &c);
+    return HX_OK;
+}
+
+hx_status hx_forest_apply(const hx_forest *f, const float *x32, size_t n_rows, int32_t *leaves,
+                          hx_error *err) {
+    hx_status st = hx_forest_check_rows(f, x32, n_rows, err);
+    if (st != HX_OK) return st;
+    for (size_t r = 0; r < n_rows; r++) {
+        const float *row = x32 + r * f->n_features;
+        for (int t = 0; t < f->n_trees; t++) {
+            int32_t idx = f->root[t];
+            walk(f->nodes, &row, &idx, 1);
+            leaves[r * f->n_trees + t] = f->orig_id[idx];
+        }
+    }
+    return HX_OK;
+}
+
+int hx_forest_argmax(const double *p, int n) {
+    int best = 0;
+    for (int k = 1; k < n; k++)
+        if (p[k] > p[best]) best = k;
+    return best;
+}

@@ -1,0 +1,27 @@
+/* Pieces of the label model shared between nn/label_model*.c files (not a
+ * public API). */
+#ifndef HELIX_NN_LABEL_MODEL_INTERNAL_H
+#define HELIX_NN_LABEL_MODEL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helix/label_model.h"
+
+/* counts (d x d, d = m*k, zeroed by the caller) += the co-occurrence counts of
+ * the one-hot vote indicators: counts[a*d + b] = #rows where LF a/k voted a%k
+ * and LF b/k voted b%k. Entries of L outside 0..k-1 count as abstains. */
+hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_t *counts,
+                               hx_error *err);
+
+/* popcount(a[w] & b[w]) summed over w < words: the bitset kernel of the
+ * overlap counts, one per ISA. */
+uint64_t hx_lm_and_popcount_ref(const uint64_t *a, const uint64_t *b, size_t words);
+#if defined(__x86_64__) || defined(_M_X64)
+uint64_t hx_lm_and_popcount_avx2(const uint64_t *a, const uint64_t *b, size_t words);
+#endif
+
+/* Snorkel's NumPy draw: np.random.seed(seed); np.random.random(). */
+double hx_lm_numpy_first_random(uint32_t seed);
+
+#endif

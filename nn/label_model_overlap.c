@@ -1,0 +1,73 @@
+/* The overlap statistics of a label matrix: how often LF i voting class y
+ * co-occurs with LF j voting class y'. Snorkel builds the n x d one-hot
+ * matrix and multiplies it by its transpose in float64; the counts are the
+ * same integers, which we get far faster from bitsets: one bit per row for
+ * every (LF, class), and a pair count is popcount(bits_a & bits_b). Rows are
+ * processed in chunks so the bitsets stay in cache and memory stays bounded. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "helix/cpu.h"
+#include "nn/label_model_internal.h"
+
+#define CHUNK_ROWS 8192 /* 128 words per bitset */
+#define CHUNK_WORDS (CHUNK_ROWS / 64)
+
+uint64_t hx_lm_and_popcount_ref(const uint64_t *a, const uint64_t *b, size_t words) {
+    uint64_t c = 0;
+    for (size_t w = 0; w < words; w++) c += (uint64_t)__builtin_popcountll(a[w] & b[w]);
+    return c;
+}
+
+static uint64_t and_popcount(const uint64_t *a, const uint64_t *b, size_t words) {
+#if defined(__x86_64__) || defined(_M_X64)
+    hx_isa isa = hx_isa_active();
+    if (isa == HX_ISA_AVX2 || isa == HX_ISA_AVX512) return hx_lm_and_popcount_avx2(a, b, words);
+#endif
+    return hx_lm_and_popcount_ref(a, b, words);
+}
+
+hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_t *counts,
+                               hx_error *err) {
+    size_t d = (size_t)m * (size_t)k;
+    uint64_t *bits = malloc(d * CHUNK_WORDS * sizeof *bits);
+    uint8_t *nonempty = malloc(d);
+    if (!bits || !nonempty) {
+        free(bits);
+        free(nonempty);
+        return hx_fail(err, HX_ENOMEM, "label model: out of memory for the overlap bitsets");
+    }
+    for (size_t r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
+        size_t rows = n - r0 < CHUNK_ROWS ? n - r0 : CHUNK_ROWS;
+        size_t words = (rows + 63) / 64;
+        memset(bits, 0, d * CHUNK_WORDS * sizeof *bits);
+        memset(nonempty, 0, d);
+        for (size_t r = 0; r < rows; r++) {
+            const int32_t *row = L + (r0 + r) * (size_t)m;
+            uint64_t bit = 1ull << (r % 64);
+            for (int i = 0; i < m; i++) {
+                int32_t v = row[i];
+                if (v < 0 || v >= k) continue;
+                size_t a = (size_t)i * k + (size_t)v;
+                bits[a * CHUNK_WORDS + r / 64] |= bit;
+                nonempty[a] = 1;
+            }
+        }
+        for (size_t a = 0; a < d; a++) {
+            if (!nonempty[a]) continue;
+            const uint64_t *ba = bits + a * CHUNK_WORDS;
+            counts[a * d + a] += hx_lm_and_popcount_ref(ba, ba, words);
+            /* Pairs from different LFs only: one LF votes one class per row. */
+            size_t first_b = (a / (size_t)k + 1) * (size_t)k;
+            for (size_t b = first_b; b < d; b++) {
+                if (!nonempty[b]) continue;
+                uint64_t c = and_popcount(ba, bits + b * CHUNK_WORDS, words);
+                counts[a * d + b] += c;
+                counts[b * d + a] += c;
+            }
+        }
+    }
+    free(bits);
+    free(nonempty);
+    return HX_OK;
+}

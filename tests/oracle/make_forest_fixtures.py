@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Fixtures for tests/test_forest*.c: scikit-learn models, their dumps and
+what scikit-learn itself predicts for them.
+
+Run twice, once per scikit-learn flavour (both write into tests/fixtures/forest):
+  /usr/bin/python3 tests/oracle/make_forest_fixtures.py --flavor old
+      Debian's scikit-learn 1.2.1: count-valued tree_.value, no NaN support
+  /work/venv-sklnew/bin/python tests/oracle/make_forest_fixtures.py --flavor new
+      a plain venv with PyPI scikit-learn (pinned in tests/oracle/requirements-sklnew.txt):
+      fraction-valued tree_.value, missing_go_to_left, NaN accepted
+
+For each model NAME it writes
+  NAME.dump.json   tools/export_sklearn_forest.py output
+  NAME.x.csv       input rows (header = feature names), float64 repr, empty cell = NaN
+  NAME.proba       predict_proba (classifiers) or predict (regressors), one row per
+                   line, float64 as C99 hex literals (exact)
+  NAME.pred        classifiers: index into classes_ of predict()
+  NAME.apply       leaf node id of each tree (estimator.apply)
+  NAME.reject.csv  rows scikit-learn refuses (each checked alone), same header
+and forest_versions.txt records the library versions of each flavour.
+"""
+import argparse
+import json
+import warnings
+import os
+import sys
+import tarfile
+
+import numpy as np
+import sklearn
+from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
+                              RandomForestClassifier, RandomForestRegressor)
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from export_sklearn_forest import export_forest  # noqa: E402
+
+OUT = os.path.join(ROOT, "tests", "fixtures", "forest")
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+PHENO = os.path.join(SHARED, "data", "phenopackets", "phenopacket-store-b694d17.tar.xz")
+
+
+def load_hpo(n_terms, missing_as_nan):
+    """HPO-term matrix of phenopacket-store subjects with a known sex.
+    Cell = 1 observed, 0 excluded, missing (NaN or 0) when the term is not
+    mentioned. Columns: the n_terms most often mentioned terms."""
+    subjects = []
+    with tarfile.open(PHENO, "r:xz") as tar:
+        for m in tar:
+            if not (m.isfile() and m.name.endswith(".json")):
+                continue
+            d = json.load(tar.extractfile(m))
+            sex = d.get("subject", {}).get("sex")
+            if sex not in ("MALE", "FEMALE"):
+                continue
+            terms = {}
+            for f in d.get("phenotypicFeatures", []):
+                tid = f.get("type", {}).get("id")
+                if tid:
+                    terms[tid] = 0.0 if f.get("excluded") else 1.0
+            subjects.append((m.name, sex, terms))
+    subjects.sort()
+    counts = {}
+    for _, _, t in subjects:
+        for k in t:
+            counts[k] = counts.get(k, 0) + 1
+    cols = sorted(counts, key=lambda k: (-counts[k], k))[:n_terms]
+    miss = np.nan if missing_as_nan else 0.0
+    X = np.full((len(subjects), len(cols)), miss)
+    for i, (_, _, t) in enumerate(subjects):
+        for j, c in enumerate(cols):
+            if c in t:
+                X[i, j] = t[c]
+    y = np.array([s for _, s, _ in subjects])
+    return X, y, cols
+
+
+def hexrow(vals):
+    return " ".join(float(v).hex() for v in vals)
+
+
+def write_csv(path, names, X):
+    with open(path, "w") as f:
+        f.write(",".join(names) + "\n")
+        for row in X:
+            f.write(",".join("" if np.isnan(v) else repr(float(v)) for v in row) + "\n")
+
+
+def edge_rows(est, X, rng, n):
+    """Rows whose cells sit on, and one float64 / float32 ulp either side of,
+    thresholds the model uses (a missing float32 cast changes the path)."""
+    trees = est.estimators_ if hasattr(est, "estimators_") else [est]
+    rows = []
+    for _ in range(n):
+        r = X[rng.integers(len(X))].copy()
+        for _ in range(4):
+            t = trees[rng.integers(len(trees))].tree_
+            internal = np.flatnonzero(t.children_left != -1)
+            if len(internal) == 0:
+                continue
+            node = internal[rng.integers(len(internal))]
+            thr = t.threshold[node]
+            if not np.isfinite(thr):
+                continue
+            f32 = np.float32(thr)
+            choice = rng.integers(5)
+            v = [thr, np.nextafter(thr, np.inf), np.nextafter(thr, -np.inf),
+                 float(np.nextafter(f32, np.float32(np.inf))), float(f32)][choice]
+            r[t.feature[node]] = v
+        rows.append(r)
+    return np.array(rows)
+
+
+def special_rows(n_features, allow_nan):
+    rows = []
+    for v in (-0.0, 0.0, 1e-46, 1e-40, -1e-40, 3.4e38, -3.4e38, 1.50000001):
+        rows.append(np.full(n_features, v))
+    if allow_nan:
+        rows.append(np.full(n_features, np.nan))
+    return np.array(rows)
+
+
+def reject_rows(n_features, allow_nan):
+    rows = []
+    for v in (1e39, -1e39, np.inf, -np.inf) + (() if allow_nan else (np.nan,)):
+        r = np.zeros(n_features)
+        r[n_features // 2] = v
+        rows.append(r)
+    return np.array(rows)
+
+
+def save(name, est, X, names=None):
+    dump = export_forest(est)
+    n_features = dump["n_features"]
+    if names is None:
+        names = dump["feature_names"] or ["f%d" % i for i in range(n_features)]
+    rng = np.random.default_rng(len(name))
+    X = np.vstack([X, edge_rows(est, X, rng, 40), special_rows(n_features, dump["allow_nan"])])
+    with open(os.path.join(OUT, name + ".dump.json"), "w") as f:
+        json.dump(dump, f, allow_nan=False)
+        f.write("\n")
+    write_csv(os.path.join(OUT, name + ".x.csv"), names, X)
+    trees = est.estimators_ if hasattr(est, "estimators_") else [est]
+    leaves = np.column_stack([t.apply(X.astype(np.float32)) for t in trees])
+    np.savetxt(os.path.join(OUT, name + ".apply"), leaves, fmt="%d")
+    with open(os.path.join(OUT, name + ".proba"), "w") as f:
+        if dump["task"] == "classification":
+            for row in est.predict_proba(X):
+                f.write(hexrow(row) + "\n")
+        else:
+            for v in est.predict(X):
+                f.write(hexrow([v]) + "\n")
+    if dump["task"] == "classification":
+        pred = est.predict(X)
+        idx = [int(np.flatnonzero(est.classes_ == p)[0]) for p in pred]
+        np.savetxt(os.path.join(OUT, name + ".pred"), idx, fmt="%d")
+    bad = reject_rows(n_features, dump["allow_nan"])
+    for r in bad:
+        try:
+            est.predict(r[None, :])
+        except ValueError:
+            continue
+        raise SystemExit("%s: sklearn accepted a row expected to be rejected" % name)
+    write_csv(os.path.join(OUT, name + ".reject.csv"), names, bad)
+    depth = max(t.tree_.max_depth for t in trees)
+    nodes = sum(t.tree_.node_count for t in trees)
+    print("%-24s trees=%-3d nodes=%-6d depth=%-3d rows=%d nan=%s" % (
+        name, len(trees), nodes, depth, len(X), dump["allow_nan"]))
+
+
+def synthetic(rng, n, f, with_nan):
+    X = rng.normal(size=(n, f))
+    if with_nan:
+        X[rng.random(size=X.shape) < 0.15] = np.nan
+    return X
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--flavor", choices=["old", "new"], required=True)
+    a = ap.parse_args()
+    fl = a.flavor
+    warnings.simplefilter("ignore", UserWarning)  # "X does not have valid feature names"
+    new = fl == "new"
+    os.makedirs(OUT, exist_ok=True)
+    rng = np.random.default_rng(7)
+
+    # Real data: HPO terms -> sex (weak signal, so trees grow deep).
+    X, y, cols = load_hpo(48, missing_as_nan=new)
+    order = rng.permutation(len(X))
+    tr, te = order[:2500], order[2500:2700]
+    rf = RandomForestClassifier(n_estimators=16, min_samples_leaf=3, random_state=1).fit(X[tr], y[tr])
+    # What fitting on a DataFrame would record (no pandas needed here).
+    rf.feature_names_in_ = np.array(cols, dtype=object)
+    save("hpo_rf_" + fl, rf, X[te], cols)
+
+    # Synthetic, NaN in training where supported; 3 string classes.
+    Xs = synthetic(rng, 600, 6, new)
+    ys = np.where(np.nan_to_num(Xs[:, 0]) + np.isnan(Xs[:, 1]) > 0.3, "b",
+                  np.where(np.nan_to_num(Xs[:, 2]) > 0, "a", "c"))
+    et = ExtraTreesClassifier(n_estimators=12, max_depth=8, random_state=2).fit(Xs, ys)
+    save("syn_et3_" + fl, et, synthetic(rng, 150, 6, new))
+    rfs = RandomForestClassifier(n_estimators=10, max_depth=7, random_state=3).fit(Xs, ys)
+    save("syn_rf3_" + fl, rfs, synthetic(rng, 150, 6, new))
+
+    # Many classes (>= 8: NumPy's pairwise row sum in the old normalisation),
+    # non-contiguous integer labels.
+    Xm = rng.normal(size=(800, 5))
+    ym = (np.floor(np.abs(Xm[:, 0] * 3 + Xm[:, 1]) * 2) % 11).astype(int) * 3 + 5
+    rfm = RandomForestClassifier(n_estimators=8, max_depth=9, random_state=4).fit(Xm, ym)
+    save("many_classes_" + fl, rfm, rng.normal(size=(150, 5)))
+
+    # Regression forests.
+    Xr = synthetic(rng, 500, 4, new)
+    yr = np.nan_to_num(Xr[:, 0]) * 3.7 + np.sin(np.nan_to_num(Xr[:, 1]) * 5) + rng.normal(size=500) * 0.1
+    save("reg_rf_" + fl, RandomForestRegressor(n_estimators=10, max_depth=10, random_state=5).fit(Xr, yr),
+         synthetic(rng, 150, 4, new))
+    save("reg_et_" + fl, ExtraTreesRegressor(n_estimators=10, max_depth=10, random_state=6).fit(Xr, yr),
+         synthetic(rng, 150, 4, new))
+
+    # Single-node trees: constant features.
+    Xc = np.ones((50, 3))
+    yc = np.arange(50) % 2
+    save("single_node_" + fl, RandomForestClassifier(n_estimators=3, random_state=7).fit(Xc, yc),
+         rng.normal(size=(20, 3)))
+
+    # Depth > 30 with one feature: exponentially growing targets make every
+    # best split peel off the largest remaining sample.
+    Xd = np.arange(45, dtype=np.float64)[:, None] * 0.37
+    yd = 3.0 ** np.arange(45)
+    dt = DecisionTreeRegressor(random_state=8).fit(Xd, yd)
+    save("deep_reg_" + fl, dt, np.linspace(-1, 18, 120)[:, None])
+    wd = 3.0 ** np.arange(45)
+    dc = DecisionTreeClassifier(random_state=9).fit(Xd, np.arange(45) % 2, sample_weight=wd)
+    save("deep_clf_" + fl, dc, np.linspace(-1, 18, 120)[:, None])
+
+    # Best-first builder (node ids not pre-order), ties in the forest average
+    # (2 stumps -> many 0.5/0.5 rows: argmax must pick the first class).
+    Xb = rng.normal(size=(300, 4))
+    yb = (Xb[:, 0] * Xb[:, 1] > 0).astype(int)
+    save("best_first_" + fl, DecisionTreeClassifier(max_leaf_nodes=20, random_state=10).fit(Xb, yb),
+         rng.normal(size=(100, 4)))
+    save("ties_" + fl, RandomForestClassifier(n_estimators=2, max_depth=1, random_state=11).fit(Xb, yb),
+         rng.normal(size=(100, 4)))
+
+    vers = os.path.join(OUT, "forest_versions.txt")
+    lines = []
+    if os.path.exists(vers):
+        lines = [l for l in open(vers).read().splitlines() if not l.startswith(fl + ":")]
+    lines.append("%s: python %s, scikit-learn %s, numpy %s" % (
+        fl, sys.version.split()[0], sklearn.__version__, np.__version__))
+    with open(vers, "w") as f:
+        f.write("\n".join(sorted(lines)) + "\n")
+
+
+if __name__ == "__main__":
+    main()
