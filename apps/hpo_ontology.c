@@ -10,6 +10,8 @@
 
 #include <cJSON.h>
 
+#include "helix/hlx.h"
+
 #define IRI_PREFIX "http://purl.obolibrary.org/obo/HP_"
 #define REPLACED_BY "http://purl.obolibrary.org/obo/IAO_0100001"
 #define ALT_ID "http://www.geneontology.org/formats/oboInOwl#hasAlternativeId"
@@ -327,5 +329,161 @@ hx_status hx_hpo_mark_ancestors(const hx_hpo *h, int32_t t, uint8_t *mark, hx_er
         }
     }
     free(stack);
+    return HX_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* .hlx storage                                                        */
+
+
+hx_status hx_hpo_write_hlx(const hx_hpo *h, const char *source, const char *path, hx_error *err) {
+    size_t n = h->n, ne = h->par_off[n], na = h->n_alt;
+    int64_t *off = malloc((n + 1) * sizeof *off);
+    int32_t *alt_id = malloc((na ? na : 1) * sizeof *alt_id), *alt_term = malloc((na ? na : 1) * sizeof *alt_term);
+    cJSON *meta = cJSON_CreateObject(), *o = cJSON_CreateObject();
+    char *text = NULL;
+    hx_hlx_writer *w = NULL;
+    hx_status st = HX_OK;
+    if (!off || !alt_id || !alt_term || !meta || !o) {
+        st = hx_fail(err, HX_ENOMEM, "hpo: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i <= n; i++) off[i] = (int64_t)h->par_off[i];
+    for (size_t i = 0; i < na; i++) alt_id[i] = h->alt[i].num, alt_term[i] = h->alt[i].term;
+    cJSON_AddStringToObject(meta, "arch", "hpo");
+    cJSON_AddStringToObject(meta, "name", "Human Phenotype Ontology (is_a graph)");
+    cJSON_AddStringToObject(meta, "source", source ? source : "");
+    cJSON_AddStringToObject(o, "version", h->version);
+    cJSON_AddNumberToObject(o, "n_terms", (double)n);
+    cJSON_AddNumberToObject(o, "n_edges", (double)ne);
+    cJSON_AddNumberToObject(o, "n_alt_ids", (double)na);
+    cJSON_AddItemToObject(meta, "hpo", o);
+    o = NULL;
+    text = cJSON_PrintUnformatted(meta);
+    if (!text) {
+        st = hx_fail(err, HX_ENOMEM, "hpo: out of memory");
+        goto done;
+    }
+    int64_t dn = (int64_t)n, dn1 = (int64_t)n + 1, de = (int64_t)(ne ? ne : 0), da = (int64_t)na;
+    st = hx_hlx_writer_new(&w, err);
+    if (st == HX_OK) st = hx_hlx_writer_set_metadata(w, text, err);
+    if (st == HX_OK) st = hx_hlx_writer_add(w, "hpo.term", HX_DT_I32, 1, &dn, h->num, n * 4, err);
+    if (st == HX_OK) st = hx_hlx_writer_add(w, "hpo.obsolete", HX_DT_U8, 1, &dn, h->obsolete, n, err);
+    if (st == HX_OK) st = hx_hlx_writer_add(w, "hpo.replaced_by", HX_DT_I32, 1, &dn, h->replaced_by, n * 4, err);
+    if (st == HX_OK) st = hx_hlx_writer_add(w, "hpo.parent_offset", HX_DT_I64, 1, &dn1, off, (n + 1) * 8, err);
+    if (st == HX_OK) st = hx_hlx_writer_add(w, "hpo.parents", HX_DT_I32, 1, &de, h->par, ne * 4, err);
+    if (st == HX_OK) st = hx_hlx_writer_add(w, "hpo.alt_id", HX_DT_I32, 1, &da, alt_id, na * 4, err);
+    if (st == HX_OK) st = hx_hlx_writer_add(w, "hpo.alt_term", HX_DT_I32, 1, &da, alt_term, na * 4, err);
+    if (st == HX_OK) st = hx_hlx_writer_write(w, path, err);
+done:
+    hx_hlx_writer_free(w);
+    cJSON_free(text);
+    cJSON_Delete(meta);
+    cJSON_Delete(o);
+    free(off);
+    free(alt_id);
+    free(alt_term);
+    return st;
+}
+
+/* A rank-1 tensor of the given dtype; its length in *len. */
+static hx_status vector(const hx_hlx *f, const char *name, hx_dtype dt, const void **data, size_t *len,
+                        hx_error *err) {
+    hx_tensor_view v;
+    hx_status st = hx_hlx_find(f, name, &v, err);
+    if (st != HX_OK) return st;
+    if (v.dtype != dt || v.rank != 1 || v.dims[0] < 0 || (uint64_t)v.dims[0] * hx_dtype_size(dt) != v.nbytes)
+        return hx_fail(err, HX_EFORMAT, "hpo .hlx: tensor %s has the wrong type or shape", name);
+    *data = v.data;
+    *len = (size_t)v.dims[0];
+    return HX_OK;
+}
+
+static hx_status from_hlx(const hx_hlx *f, hx_hpo *h, hx_error *err) {
+    size_t mlen;
+    cJSON *meta = cJSON_ParseWithLength(hx_hlx_metadata(f, &mlen), mlen);
+    const cJSON *arch = get(meta, "arch"), *ver = get(get(meta, "hpo"), "version");
+    if (!cJSON_IsString(arch) || strcmp(arch->valuestring, "hpo")) {
+        cJSON_Delete(meta);
+        return hx_fail(err, HX_EFORMAT, "hpo .hlx: metadata \"arch\" is not \"hpo\"");
+    }
+    if (cJSON_IsString(ver)) snprintf(h->version, sizeof h->version, "%s", ver->valuestring);
+    cJSON_Delete(meta);
+
+    const void *term, *obs, *rep, *off, *par, *aid, *aterm;
+    size_t n, n2, n3, n4, ne, na, na2;
+    hx_status st;
+    if ((st = vector(f, "hpo.term", HX_DT_I32, &term, &n, err)) ||
+        (st = vector(f, "hpo.obsolete", HX_DT_U8, &obs, &n2, err)) ||
+        (st = vector(f, "hpo.replaced_by", HX_DT_I32, &rep, &n3, err)) ||
+        (st = vector(f, "hpo.parent_offset", HX_DT_I64, &off, &n4, err)) ||
+        (st = vector(f, "hpo.parents", HX_DT_I32, &par, &ne, err)) ||
+        (st = vector(f, "hpo.alt_id", HX_DT_I32, &aid, &na, err)) ||
+        (st = vector(f, "hpo.alt_term", HX_DT_I32, &aterm, &na2, err)))
+        return st;
+    if (n == 0 || n > (size_t)INT32_MAX / 2 || n2 != n || n3 != n || n4 != n + 1 || na2 != na)
+        return hx_fail(err, HX_EFORMAT, "hpo .hlx: tensor lengths disagree");
+    h->n = n;
+    h->n_alt = na;
+    h->num = malloc(n * sizeof *h->num);
+    h->obsolete = malloc(n);
+    h->replaced_by = malloc(n * sizeof *h->replaced_by);
+    h->par_off = malloc((n + 1) * sizeof *h->par_off);
+    h->par = malloc((ne ? ne : 1) * sizeof *h->par);
+    h->by_num = malloc(n * sizeof *h->by_num);
+    h->alt = malloc((na ? na : 1) * sizeof *h->alt);
+    if (!h->num || !h->obsolete || !h->replaced_by || !h->par_off || !h->par || !h->by_num || !h->alt)
+        return hx_fail(err, HX_ENOMEM, "hpo: out of memory");
+    /* the mapped data need not be aligned for these types: copy bytewise */
+    memcpy(h->num, term, n * 4);
+    memcpy(h->obsolete, obs, n);
+    memcpy(h->replaced_by, rep, n * 4);
+    memcpy(h->par, par, ne * 4);
+    for (size_t i = 0; i <= n; i++) {
+        int64_t o;
+        memcpy(&o, (const char *)off + 8 * i, 8);
+        if (o < 0 || (uint64_t)o > ne || (i == 0 && o != 0) || (i == n && (size_t)o != ne) ||
+            (i > 0 && (size_t)o < h->par_off[i - 1]))
+            return hx_fail(err, HX_EFORMAT, "hpo .hlx: parent_offset %zu out of order or range", i);
+        h->par_off[i] = (size_t)o;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (h->num[i] < 0 || h->num[i] > 9999999 || h->obsolete[i] > 1 || h->replaced_by[i] < -1 ||
+            h->replaced_by[i] > 9999999)
+            return hx_fail(err, HX_EFORMAT, "hpo .hlx: term %zu has an out-of-range field", i);
+        h->by_num[i] = (id_entry){h->num[i], (int32_t)i};
+    }
+    for (size_t i = 0; i < ne; i++)
+        if (h->par[i] < 0 || (size_t)h->par[i] >= n)
+            return hx_fail(err, HX_EFORMAT, "hpo .hlx: parent %zu out of range", i);
+    for (size_t i = 0; i < na; i++) {
+        int32_t a, t;
+        memcpy(&a, (const char *)aid + 4 * i, 4);
+        memcpy(&t, (const char *)aterm + 4 * i, 4);
+        if (a < 0 || a > 9999999 || t < 0 || (size_t)t >= n)
+            return hx_fail(err, HX_EFORMAT, "hpo .hlx: alternative id %zu out of range", i);
+        h->alt[i] = (id_entry){a, t};
+    }
+    qsort(h->by_num, n, sizeof *h->by_num, cmp_entry);
+    for (size_t i = 1; i < n; i++)
+        if (h->by_num[i].num == h->by_num[i - 1].num)
+            return hx_fail(err, HX_EFORMAT, "hpo .hlx: term HP:%07d appears twice", (int)h->by_num[i].num);
+    qsort(h->alt, na, sizeof *h->alt, cmp_entry);
+    return HX_OK;
+}
+
+hx_status hx_hpo_open_hlx(const char *path, hx_hpo **out, hx_error *err) {
+    *out = NULL;
+    hx_hlx *f;
+    hx_status st = hx_hlx_open(path, &f, err);
+    if (st != HX_OK) return st;
+    hx_hpo *h = calloc(1, sizeof *h);
+    st = h ? from_hlx(f, h, err) : hx_fail(err, HX_ENOMEM, "hpo: out of memory");
+    hx_hlx_close(f);
+    if (st != HX_OK) {
+        hx_hpo_free(h);
+        return st;
+    }
+    *out = h;
     return HX_OK;
 }

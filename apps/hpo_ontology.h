@@ -54,3 +54,13 @@ const char *hx_hpo_resolution_name(hx_hpo_resolution r);
 hx_status hx_hpo_mark_ancestors(const hx_hpo *h, int32_t t, uint8_t *mark, hx_error *err);
 
 #endif
+
+/* The ontology as an .hlx file ("arch": "hpo"): what the reader above keeps
+ * (term numbers, obsolete flags, replacements, is_a parents, alternative ids)
+ * as tensors, without labels or definitions, so that a 20 MB hp.json becomes
+ * a ~0.4 MB file that `helix udp` can carry. Tensors: hpo.term (i32 [n],
+ * the 7-digit numbers), hpo.obsolete (u8 [n]), hpo.replaced_by (i32 [n],
+ * -1 = none), hpo.parent_offset (i64 [n+1]), hpo.parents (i32 [E], term
+ * indices), hpo.alt_id (i32 [A]), hpo.alt_term (i32 [A]). */
+hx_status hx_hpo_write_hlx(const hx_hpo *h, const char *source, const char *path, hx_error *err);
+hx_status hx_hpo_open_hlx(const char *path, hx_hpo **out, hx_error *err);

@@ -34,6 +34,7 @@ const hx_gemm_kernel *hx_gemm_kernel_for(hx_isa isa) {
 }
 
 /* HELIX_GEMM=openblas, read once. */
+#if defined(HELIX_HAVE_OPENBLAS)
 static int use_openblas;
 static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
 static void read_backend(void) {
@@ -41,13 +42,12 @@ static void read_backend(void) {
     use_openblas = env && !strcmp(env, "openblas");
 }
 static int backend_is_openblas(void) {
-#if defined(HELIX_HAVE_OPENBLAS)
     pthread_once(&backend_once, read_backend);
     return use_openblas;
-#else
-    return 0;
-#endif
 }
+#else
+static int backend_is_openblas(void) { return 0; }
+#endif
 
 /* ---- packing ------------------------------------------------------------ */
 
@@ -77,10 +77,19 @@ static void pack_b_panel(const hx_gemm_kernel *kern, hx_trans tb, size_t K, size
             memcpy(dst + k * nr, B + k * ldb + j0, n * sizeof(float));
             for (size_t j = n; j < nr; j++) dst[k * nr + j] = 0.0f;
         }
-    } else { /* B stored N x K (weights [out, in]): read rows, write columns */
-        for (size_t j = 0; j < nr; j++) {
-            const float *src = B + (j0 + j) * ldb;
-            for (size_t k = 0; k < K; k++) dst[k * nr + j] = j < n ? src[k] : 0.0f;
+    } else {
+        /* B stored N x K (weights [out, in]): a transpose, done 16 k at a
+         * time so the 16 x NR piece being written stays in L1. */
+        for (size_t k0 = 0; k0 < K; k0 += 16) {
+            size_t kn = K - k0 < 16 ? K - k0 : 16;
+            for (size_t j = 0; j < nr; j++) {
+                const float *src = B + (j0 + j) * ldb + k0;
+                float *d = dst + k0 * nr + j;
+                if (j < n)
+                    for (size_t k = 0; k < kn; k++) d[k * nr] = src[k];
+                else
+                    for (size_t k = 0; k < kn; k++) d[k * nr] = 0.0f;
+            }
         }
     }
 }
@@ -100,62 +109,68 @@ static void pack_b_task(void *ctx, size_t p, int thread) {
     pack_b_panel(j->kern, j->tb, j->K, j->N, j->B, j->ldb, p, j->panels + p * j->K * j->kern->nr);
 }
 
-/* The MR-row micro-panels of A[i0:i0+m, k0:k0+kc]: for every k, MR values
- * (rows past m are zero). */
-static void pack_a_block(hx_trans ta, const float *A, size_t lda, size_t i0, size_t m, size_t k0,
-                         size_t kc, size_t mr, float *dst) {
-    for (size_t ir = 0; ir < m; ir += mr) {
-        size_t rows = m - ir < mr ? m - ir : mr;
-        float *d = dst + ir * kc;
-        if (ta == HX_NOTRANS) {
+/* Micro-panel p of op(A) (rows p*MR .. p*MR+MR-1, zero past row M): for
+ * every k, MR values. Panel-major like B, so a K block of a panel is one
+ * contiguous run. */
+static void pack_a_panel(hx_trans ta, const float *A, size_t lda, size_t M, size_t K, size_t mr,
+                         size_t p, float *dst) {
+    size_t i0 = p * mr, rows = M - i0 < mr ? M - i0 : mr;
+    if (ta == HX_NOTRANS) {
+        for (size_t k0 = 0; k0 < K; k0 += 64) {
+            size_t kn = K - k0 < 64 ? K - k0 : 64;
             for (size_t i = 0; i < rows; i++) {
-                const float *src = A + (i0 + ir + i) * lda + k0;
-                for (size_t k = 0; k < kc; k++) d[k * mr + i] = src[k];
-            }
-        } else {
-            for (size_t k = 0; k < kc; k++) {
-                const float *src = A + (k0 + k) * lda + i0 + ir;
-                for (size_t i = 0; i < rows; i++) d[k * mr + i] = src[i];
+                const float *src = A + (i0 + i) * lda + k0;
+                for (size_t k = 0; k < kn; k++) dst[(k0 + k) * mr + i] = src[k];
             }
         }
-        for (size_t i = rows; i < mr; i++)
-            for (size_t k = 0; k < kc; k++) d[k * mr + i] = 0.0f;
+    } else {
+        for (size_t k = 0; k < K; k++) memcpy(dst + k * mr, A + k * lda + i0, rows * sizeof(float));
     }
+    for (size_t i = rows; i < mr; i++)
+        for (size_t k = 0; k < K; k++) dst[k * mr + i] = 0.0f;
+}
+
+typedef struct {
+    hx_trans ta;
+    const float *A;
+    size_t lda, M, K, mr;
+    float *panels;
+} pack_a_job;
+
+static void pack_a_task(void *ctx, size_t p, int thread) {
+    (void)thread;
+    const pack_a_job *j = ctx;
+    pack_a_panel(j->ta, j->A, j->lda, j->M, j->K, j->mr, p, j->panels + p * j->K * j->mr);
 }
 
 /* ---- the blocked product ------------------------------------------------ */
 
 typedef struct {
     const hx_gemm_kernel *kern;
-    hx_trans ta;
     size_t M, N, K;
     float alpha, beta;
-    const float *A;
-    size_t lda;
-    const float *panels;
+    const float *a_panels, *b_panels;
     float *C;
     size_t ldc;
     const float *bias;
     hx_act act;
     size_t mc, nt, tiles_n;
-    float *scratch; /* per thread: mc x kc floats */
-    size_t scratch_stride;
 } gemm_job;
 
+/* One MC x NT tile of C, every K block in order. */
 static void gemm_task(void *ctx, size_t t, int thread) {
+    (void)thread;
     const gemm_job *g = ctx;
     const hx_gemm_kernel *kern = g->kern;
-    size_t mr = kern->mr, nr = kern->nr, KC = kern->kc;
+    size_t mr = kern->mr, nr = kern->nr, KC = kern->kc, K = g->K;
     size_t i0 = (t / g->tiles_n) * g->mc, j0 = (t % g->tiles_n) * g->nt;
     size_t m = g->M - i0 < g->mc ? g->M - i0 : g->mc;
     size_t n = g->N - j0 < g->nt ? g->N - j0 : g->nt;
-    float *ap = g->scratch + (size_t)thread * g->scratch_stride;
 
     /* K == 0 still runs one (empty) block, for the beta/bias/act epilogue. */
-    for (size_t k0 = 0; k0 < g->K || k0 == 0; k0 += KC) {
-        size_t kc = g->K - k0 < KC ? g->K - k0 : KC;
-        int last = k0 + kc >= g->K;
-        pack_a_block(g->ta, g->A, g->lda, i0, m, k0, kc, mr, ap);
+    for (size_t k0 = 0; k0 < K || k0 == 0; k0 += KC) {
+        size_t kc = K - k0 < KC ? K - k0 : KC;
+        int last = k0 + kc >= K;
         hx_ukr_args args = {
             .alpha = g->alpha,
             .beta = k0 == 0 ? g->beta : 1.0f,
@@ -163,12 +178,12 @@ static void gemm_task(void *ctx, size_t t, int thread) {
         };
         for (size_t ir = 0; ir < m; ir += mr) {
             size_t rows = m - ir < mr ? m - ir : mr;
+            const float *a = g->a_panels + ((i0 + ir) / mr) * K * mr + k0 * mr;
             for (size_t jr = 0; jr < n; jr += nr) {
                 size_t cols = n - jr < nr ? n - jr : nr;
-                size_t panel = (j0 + jr) / nr;
+                const float *b = g->b_panels + ((j0 + jr) / nr) * K * nr + k0 * nr;
                 args.bias = last && g->bias ? g->bias + j0 + jr : NULL;
-                kern->ukr(rows, cols, kc, ap + ir * kc, g->panels + panel * g->K * nr + k0 * nr,
-                          g->C + (i0 + ir) * g->ldc + j0 + jr, g->ldc, &args);
+                kern->ukr(rows, cols, kc, a, b, g->C + (i0 + ir) * g->ldc + j0 + jr, g->ldc, &args);
             }
         }
         if (kc == 0) break;
@@ -178,30 +193,33 @@ static void gemm_task(void *ctx, size_t t, int thread) {
 static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
 
 static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, size_t N, size_t K,
-                            float alpha, const float *A, size_t lda, const float *panels,
+                            float alpha, const float *A, size_t lda, const float *b_panels,
                             float beta, float *C, size_t ldc, const hx_epilogue *ep,
                             hx_threadpool *pool, hx_error *err) {
+    /* Pack all of op(A) once (M x K is small next to the M x N x K work). */
+    size_t a_count = (M + kern->mr - 1) / kern->mr;
+    if (K && a_count > SIZE_MAX / sizeof(float) / kern->mr / K)
+        return hx_fail(err, HX_ERANGE, "GEMM: A (%zux%zu) is too large to pack", M, K);
+    float *a_panels = alloc_floats(a_count * kern->mr * K);
+    if (!a_panels) return hx_fail(err, HX_ENOMEM, "out of memory packing A (%zux%zu)", M, K);
+    pack_a_job pj = {ta, A, lda, M, K, kern->mr, a_panels};
+    hx_parallel_for(pool, a_count, pack_a_task, &pj);
+
     gemm_job g = {
-        .kern = kern, .ta = ta, .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta,
-        .A = A, .lda = lda, .panels = panels, .C = C, .ldc = ldc,
+        .kern = kern, .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta,
+        .a_panels = a_panels, .b_panels = b_panels, .C = C, .ldc = ldc,
         .bias = ep ? ep->bias : NULL, .act = ep ? ep->act : HX_ACT_NONE,
     };
     /* Task tiles are a function of the shape only. When M is small, narrower
-     * column tiles keep enough tasks for the threads (a few per core). */
+     * column tiles keep enough tasks for a few threads. */
     g.mc = M < kern->mc ? round_up(M, kern->mr) : kern->mc;
     size_t tiles_m = (M + g.mc - 1) / g.mc;
     g.nt = kern->nt;
     while (g.nt > 2 * kern->nr && tiles_m * ((N + g.nt - 1) / g.nt) < 8)
         g.nt = round_up(g.nt / 2, kern->nr);
     g.tiles_n = (N + g.nt - 1) / g.nt;
-
-    size_t kc = K < kern->kc ? K : kern->kc;
-    g.scratch_stride = round_up(g.mc * (kc ? kc : 1), 16);
-    int threads = hx_threadpool_size(pool);
-    g.scratch = alloc_floats(g.scratch_stride * (size_t)threads);
-    if (!g.scratch) return hx_fail(err, HX_ENOMEM, "out of memory for GEMM scratch (%zux%zu)", M, K);
     hx_parallel_for(pool, tiles_m * g.tiles_n, gemm_task, &g);
-    free(g.scratch);
+    free(a_panels);
     return HX_OK;
 }
 

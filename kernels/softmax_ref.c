@@ -4,7 +4,7 @@
 
 #include "transformer_ops_isa.h"
 
-void hx_softmax_ref(size_t rows, size_t n, const float *x, size_t ldx, float *y, size_t ldy) {
+void hx_softmax_rows_ref(size_t rows, size_t n, const float *x, size_t ldx, float *y, size_t ldy) {
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * ldx;
         float *yr = y + r * ldy;

@@ -12,7 +12,7 @@
     void hx_layernorm_rows_##isa(size_t rows, size_t n, const float *x, size_t ldx,        \
                                  const float *gamma, const float *beta, float eps,         \
                                  float *y, size_t ldy);                                    \
-    void hx_softmax_##isa(size_t rows, size_t n, const float *x, size_t ldx, float *y,     \
+    void hx_softmax_rows_##isa(size_t rows, size_t n, const float *x, size_t ldx, float *y,     \
                           size_t ldy);                                                     \
     void hx_gelu_##isa(size_t n, const float *x, float *y);                                \
     void hx_tanh_##isa(size_t n, const float *x, float *y);

@@ -70,7 +70,7 @@ void HX_SIMD_NAME(hx_tanh)(size_t n, const float *x, float *y) {
 
 /* ---- softmax ------------------------------------------------------------- */
 #if defined(HX_SIMD_WANT_SOFTMAX)
-void HX_SIMD_NAME(hx_softmax)(size_t rows, size_t n, const float *x, size_t ldx, float *y,
+void HX_SIMD_NAME(hx_softmax_rows)(size_t rows, size_t n, const float *x, size_t ldx, float *y,
                               size_t ldy) {
     if (n == 0) return;
     for (size_t r = 0; r < rows; r++) {

@@ -29,7 +29,7 @@ static inline vf vabs(vf a) { return _mm512_abs_ps(a); }
 static inline vf vcopysign(vf mag, vf sign) {
     __m512i m = _mm512_set1_epi32(0x7fffffff);
     return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(m, _mm512_castps_si512(mag),
-                                                         _mm512_castps_si512(sign), 0xe4));
+                                                         _mm512_castps_si512(sign), 0xca)); /* a ? b : c */
 }
 static inline vf vselect_lt(vf a, vf b, vf x, vf y) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), y, x);
@@ -40,8 +40,10 @@ static inline float vhmax(vf a) { return _mm512_reduce_max_ps(a); }
 /* exp(x) = 2^n e^r with n = round(x / ln 2), r = x - n ln 2 (ln 2 split in a
  * high part exact in few bits and a low part), e^r by its degree-6 Taylor
  * polynomial (|r| <= ln2/2: error about 1 ulp). x is clamped to [-87, 88] so
- * 2^n stays a normal float; exp(-inf) gives about 1.6e-38, not 0. */
+ * 2^n stays a normal float; below -87 the result is 0 (exp(-inf) = 0 exactly,
+ * which masking relies on). */
 static inline vf vexp(vf x) {
+    __mmask16 live = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_GE_OQ);
     x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
     vf n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
                                 _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -55,5 +57,5 @@ static inline vf vexp(vf x) {
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
     __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+    return _mm512_maskz_mul_ps(live, p, _mm512_castsi512_ps(e));
 }

@@ -42,6 +42,7 @@ static inline float vhmax(vf a) { return vmaxvq_f32(a); }
 
 /* exp(x): see transformer_vec_avx512.h (same method and constants). */
 static inline vf vexp(vf x) {
+    uint32x4_t live = vcgeq_f32(x, vdupq_n_f32(-87.0f));
     x = vmaxq_f32(vminq_f32(x, vdupq_n_f32(88.0f)), vdupq_n_f32(-87.0f));
     vf n = vrndnq_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
     vf r = vfmsq_f32(x, n, vdupq_n_f32(0.693359375f));
@@ -54,5 +55,6 @@ static inline vf vexp(vf x) {
     p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
     p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
     int32x4_t e = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
-    return vmulq_f32(p, vreinterpretq_f32_s32(e));
+    vf y = vmulq_f32(p, vreinterpretq_f32_s32(e));
+    return vreinterpretq_f32_u32(vandq_u32(live, vreinterpretq_u32_f32(y)));
 }

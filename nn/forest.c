@@ -3,11 +3,11 @@
  *
  * Layout: all trees' nodes in one flat array of 16-byte records, each tree
  * renumbered in depth-first pre-order (a left child sits right after its
- * parent). A leaf points to itself on both sides, so a walk can keep taking
- * steps after it has arrived: several walks advance together, branch-free,
- * until a full pass moves none of them. The walks in flight are either
- * several rows through one tree (big batches: the tree stays in cache) or
- * one row through several trees (a few rows: latency).
+ * parent; a leaf points to itself). Several walks advance together, one
+ * branch-free step each per pass, so their memory loads overlap; a walk
+ * that reaches its leaf hands its lane to the next one. The walks in
+ * flight are either rows of a block through one tree (big batches: the
+ * tree stays in cache) or one row through successive trees (latency).
  *
  * Exactness: thresholds are stored as floor32(t), the largest float <= t, so
  * that for a float32 input x, `x <= floor32(t)` equals sklearn's
@@ -275,20 +275,46 @@ hx_status hx_forest_check_rows(const hx_forest *f, const float *x32, size_t n_ro
     return HX_OK;
 }
 
-/* Advances n walks (lane l: row rows[l], at node idx[l]) until all are at
- * leaves. x <= thr, or NaN with NAN_LEFT, goes left. */
-static void walk(const fnode *nodes, const float *const *rows, int32_t *idx, int n) {
-    for (;;) {
-        uint32_t moved = 0;
-        for (int l = 0; l < n; l++) {
-            const fnode *nd = &nodes[idx[l]];
-            float x = rows[l][nd->feat & ~NAN_LEFT];
-            uint32_t go_left = (uint32_t)(x <= nd->thr) | ((uint32_t)(x != x) & (nd->feat >> 31));
-            int32_t nx = nd->right ^ ((nd->left ^ nd->right) & -(int32_t)go_left);
-            moved |= (uint32_t)(nx ^ idx[l]);
-            idx[l] = nx;
+/* Walks n_jobs (row, tree) pairs to their leaves, LANES at a time: job j
+ * is the row at x + j * row_stride from the root roots[j * root_stride];
+ * leaf[j] receives the leaf's node index. A lane whose walk ends takes the
+ * next job at once, so deep paths do not hold the other lanes back. A step
+ * is branch-free: x <= thr, or NaN with NAN_LEFT, goes left. */
+static void walk_jobs(const fnode *nodes, const float *x, size_t row_stride, const int32_t *roots,
+                      size_t root_stride, int n_jobs, int32_t *leaf) {
+    int32_t idx[LANES];
+    int job[LANES];
+    const float *row[LANES];
+    int active = 0, next = 0;
+    for (; active < LANES && next < n_jobs; active++, next++) {
+        job[active] = next;
+        row[active] = x + (size_t)next * row_stride;
+        idx[active] = roots[(size_t)next * root_stride];
+    }
+    while (active > 0) {
+        for (int l = 0; l < active; l++) {
+            int32_t i = idx[l];
+            const fnode *nd = &nodes[i];
+            if (nd->left == i) { /* a leaf points to itself */
+                leaf[job[l]] = i;
+                if (next < n_jobs) {
+                    job[l] = next;
+                    row[l] = x + (size_t)next * row_stride;
+                    idx[l] = roots[(size_t)next * root_stride];
+                    next++;
+                } else {
+                    active--;
+                    job[l] = job[active];
+                    row[l] = row[active];
+                    idx[l] = idx[active];
+                    l--; /* this lane now holds another walk */
+                }
+                continue;
+            }
+            float v = row[l][nd->feat & ~NAN_LEFT];
+            uint32_t go_left = (uint32_t)(v <= nd->thr) | ((uint32_t)(v != v) & (nd->feat >> 31));
+            idx[l] = nd->right ^ ((nd->left ^ nd->right) & -(int32_t)go_left);
         }
-        if (!moved) return;
     }
 }
 
@@ -297,38 +323,23 @@ static inline void add_leaf(const hx_forest *f, int32_t node, double *acc) {
     for (int k = 0; k < f->n_values; k++) acc[k] += v[k];
 }
 
-/* Rows [r0, r0 + nr): out rows zeroed, every tree's leaf row added in tree
- * order, divided by the tree count. */
-static void predict_block(const hx_forest *f, const float *x32, size_t r0, size_t nr, double *out) {
+/* Rows [r0, r0 + nr) (nr <= ROW_BLOCK): out rows zeroed, every tree's leaf
+ * row added in tree order, divided by the tree count. */
+static void predict_block(const hx_forest *f, const float *x32, size_t r0, size_t nr, double *out,
+                          int32_t *leaf) {
     const int K = f->n_values, F = f->n_features;
-    int32_t idx[LANES];
-    const float *rows[LANES];
     memset(out + r0 * K, 0, nr * K * sizeof *out);
     if (nr >= LANES) {
-        /* Rows in flight through one tree at a time. */
+        /* The block's rows through one tree at a time (it stays in cache). */
         for (int t = 0; t < f->n_trees; t++) {
-            for (size_t g = 0; g < nr; g += LANES) {
-                int n = (int)(nr - g < LANES ? nr - g : LANES);
-                for (int l = 0; l < n; l++) {
-                    idx[l] = f->root[t];
-                    rows[l] = x32 + (r0 + g + l) * F;
-                }
-                walk(f->nodes, rows, idx, n);
-                for (int l = 0; l < n; l++) add_leaf(f, idx[l], out + (r0 + g + l) * K);
-            }
+            walk_jobs(f->nodes, x32 + r0 * F, (size_t)F, &f->root[t], 0, (int)nr, leaf);
+            for (size_t r = 0; r < nr; r++) add_leaf(f, leaf[r], out + (r0 + r) * K);
         }
     } else {
-        /* Trees in flight for one row; leaves still added in tree order. */
+        /* One row through all trees, several in flight; summed in tree order. */
         for (size_t r = r0; r < r0 + nr; r++) {
-            for (int t0 = 0; t0 < f->n_trees; t0 += LANES) {
-                int n = f->n_trees - t0 < LANES ? f->n_trees - t0 : LANES;
-                for (int l = 0; l < n; l++) {
-                    idx[l] = f->root[t0 + l];
-                    rows[l] = x32 + r * F;
-                }
-                walk(f->nodes, rows, idx, n);
-                for (int l = 0; l < n; l++) add_leaf(f, idx[l], out + r * K);
-            }
+            walk_jobs(f->nodes, x32 + r * F, 0, f->root, 1, f->n_trees, leaf);
+            for (int t = 0; t < f->n_trees; t++) add_leaf(f, leaf[t], out + r * K);
         }
     }
     double d = (double)f->n_trees;
@@ -340,14 +351,15 @@ typedef struct {
     const float *x32;
     size_t n_rows;
     double *out;
+    int32_t *leaf;      /* per thread: scratch_len leaf indices */
+    size_t scratch_len; /* max(ROW_BLOCK, n_trees) */
 } predict_ctx;
 
 static void predict_task(void *ctx, size_t task, int thread) {
-    (void)thread;
     predict_ctx *c = ctx;
     size_t r0 = task * ROW_BLOCK;
     size_t nr = c->n_rows - r0 < ROW_BLOCK ? c->n_rows - r0 : ROW_BLOCK;
-    predict_block(c->f, c->x32, r0, nr, c->out);
+    predict_block(c->f, c->x32, r0, nr, c->out, c->leaf + (size_t)thread * c->scratch_len);
 }
 
 hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows, double *out,
@@ -355,12 +367,20 @@ hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows,
     hx_status st = hx_forest_check_rows(f, x32, n_rows, err);
     if (st != HX_OK) return st;
     if (n_rows == 0) return HX_OK;
-    predict_ctx c = {f, x32, n_rows, out};
     size_t n_tasks = (n_rows + ROW_BLOCK - 1) / ROW_BLOCK;
+    int n_threads = n_tasks == 1 ? 1 : hx_threadpool_size(pool);
+    size_t scratch = f->n_trees > ROW_BLOCK ? (size_t)f->n_trees : ROW_BLOCK;
+    /* Small calls use the stack: batch-1 latency should not pay for malloc. */
+    int32_t stack_leaf[1024];
+    int32_t *leaf = (size_t)n_threads * scratch <= 1024 ? stack_leaf
+                                                        : malloc((size_t)n_threads * scratch * sizeof *leaf);
+    if (!leaf) return hx_fail(err, HX_ENOMEM, "forest: out of memory");
+    predict_ctx c = {f, x32, n_rows, out, leaf, scratch};
     if (n_tasks == 1)
         predict_task(&c, 0, 0);
     else
         hx_parallel_for(pool, n_tasks, predict_task, &c);
+    if (leaf != stack_leaf) free(leaf);
     return HX_OK;
 }
 
@@ -369,12 +389,9 @@ hx_status hx_forest_apply(const hx_forest *f, const float *x32, size_t n_rows, i
     hx_status st = hx_forest_check_rows(f, x32, n_rows, err);
     if (st != HX_OK) return st;
     for (size_t r = 0; r < n_rows; r++) {
-        const float *row = x32 + r * f->n_features;
-        for (int t = 0; t < f->n_trees; t++) {
-            int32_t idx = f->root[t];
-            walk(f->nodes, &row, &idx, 1);
-            leaves[r * f->n_trees + t] = f->orig_id[idx];
-        }
+        int32_t *lr = leaves + r * f->n_trees;
+        walk_jobs(f->nodes, x32 + r * f->n_features, 0, f->root, 1, f->n_trees, lr);
+        for (int t = 0; t < f->n_trees; t++) lr[t] = f->orig_id[lr[t]];
     }
     return HX_OK;
 }

@@ -27,36 +27,65 @@ static uint64_t and_popcount(const uint64_t *a, const uint64_t *b, size_t words)
     return hx_lm_and_popcount_ref(a, b, words);
 }
 
+/* bits[w] bit b = (col[64 w + b] == y), for w < words. */
+void hx_lm_column_bits_ref(const uint8_t *col, size_t words, uint8_t y, uint64_t *bits) {
+    for (size_t w = 0; w < words; w++) {
+        uint64_t v = 0;
+        for (int b = 0; b < 64; b++) v |= (uint64_t)(col[w * 64 + b] == y) << b;
+        bits[w] = v;
+    }
+}
+
+static void column_bits(const uint8_t *col, size_t words, uint8_t y, uint64_t *bits) {
+#if defined(__x86_64__) || defined(_M_X64)
+    hx_isa isa = hx_isa_active();
+    if (isa == HX_ISA_AVX2 || isa == HX_ISA_AVX512) {
+        hx_lm_column_bits_avx2(col, words, y, bits);
+        return;
+    }
+#endif
+    hx_lm_column_bits_ref(col, words, y, bits);
+}
+
 hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_t *counts,
                                hx_error *err) {
     size_t d = (size_t)m * (size_t)k;
+    /* Per chunk: the votes transposed into one byte column per LF (255 =
+     * abstain or out of range), then one bitset per (LF, class) built 64 rows
+     * at a time by a compare + movemask, then the pair counts. */
     uint64_t *bits = malloc(d * CHUNK_WORDS * sizeof *bits);
+    uint8_t *cols = malloc((size_t)m * CHUNK_ROWS);
     uint8_t *nonempty = malloc(d);
-    if (!bits || !nonempty) {
+    if (!bits || !cols || !nonempty) {
         free(bits);
+        free(cols);
         free(nonempty);
         return hx_fail(err, HX_ENOMEM, "label model: out of memory for the overlap bitsets");
     }
     for (size_t r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
         size_t rows = n - r0 < CHUNK_ROWS ? n - r0 : CHUNK_ROWS;
         size_t words = (rows + 63) / 64;
-        memset(bits, 0, d * CHUNK_WORDS * sizeof *bits);
-        memset(nonempty, 0, d);
+        if (rows % 64) memset(cols, 255, (size_t)m * CHUNK_ROWS); /* pad the last word */
         for (size_t r = 0; r < rows; r++) {
             const int32_t *row = L + (r0 + r) * (size_t)m;
-            uint64_t bit = 1ull << (r % 64);
             for (int i = 0; i < m; i++) {
                 int32_t v = row[i];
-                if (v < 0 || v >= k) continue;
-                size_t a = (size_t)i * k + (size_t)v;
-                bits[a * CHUNK_WORDS + r / 64] |= bit;
-                nonempty[a] = 1;
+                cols[(size_t)i * CHUNK_ROWS + r] = (uint32_t)v < (uint32_t)k ? (uint8_t)v : 255;
             }
         }
+        for (int i = 0; i < m; i++)
+            for (int y = 0; y < k; y++) {
+                size_t a = (size_t)i * k + (size_t)y;
+                uint64_t *ba = bits + a * CHUNK_WORDS;
+                column_bits(cols + (size_t)i * CHUNK_ROWS, words, (uint8_t)y, ba);
+                uint64_t any = 0;
+                for (size_t w = 0; w < words; w++) any |= ba[w];
+                nonempty[a] = any != 0;
+            }
         for (size_t a = 0; a < d; a++) {
             if (!nonempty[a]) continue;
             const uint64_t *ba = bits + a * CHUNK_WORDS;
-            counts[a * d + a] += hx_lm_and_popcount_ref(ba, ba, words);
+            counts[a * d + a] += and_popcount(ba, ba, words);
             /* Pairs from different LFs only: one LF votes one class per row. */
             size_t first_b = (a / (size_t)k + 1) * (size_t)k;
             for (size_t b = first_b; b < d; b++) {
@@ -68,6 +97,7 @@ hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_
         }
     }
     free(bits);
+    free(cols);
     free(nonempty);
     return HX_OK;
 }

@@ -78,9 +78,7 @@ static hx_status load_conv(const hx_tensor_source *src, const char *prefix, int 
     const int64_t bd[1] = {*out_c};
     if ((st = hx_tensor_get_f32(src, name, 1, bd, &b, err)) != HX_OK) return st;
     hx_conv_shape s = {in_c, *out_c, k, stride, k / 2};
-    st = hx_conv_create(&s, in_cb, w, b, out, err);
-    if (st != HX_OK) return hx_fail(err, st, "tensor %s: %s", name, err ? err->msg : "bad conv");
-    return HX_OK;
+    return hx_conv_create(&s, in_cb, w, b, out, err);
 }
 
 static hx_status load_se(const hx_tensor_source *src, const char *prefix, block *b, hx_error *err) {

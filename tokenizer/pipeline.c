@@ -43,6 +43,12 @@ static void wordpiece(const hx_tokenizer *t, hx_tok_scratch *s, int which) {
     const uint8_t *w = s->word;
     size_t n = s->word_len, start = 0;
     size_t mark = s->n_pieces[which];
+    /* Most words are whole tokens: one hash probe settles them. */
+    int32_t whole = hx_tok_lookup(t, (const char *)w, n);
+    if (whole >= 0) {
+        emit(s, which, whole, s->word_span[0], s->word_span[n - 1]);
+        return;
+    }
     while (start < n) {
         int32_t node = start == 0 ? 0 : t->cont_root;
         int32_t best_id = -1;

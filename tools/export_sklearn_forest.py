@@ -50,7 +50,8 @@ class _LeafTree:
         self.value = value
 
     def predict(self, X):
-        return self.value
+        # What Tree.predict returns: (n, max_n_classes) for one output.
+        return self.value.reshape(self.value.shape[0], -1)
 
 
 def _leaf_outputs(tree_est, leaves, classification):
@@ -68,6 +69,26 @@ def _leaf_outputs(tree_est, leaves, classification):
         out = fake.predict(X, check_input=False)
     out = np.asarray(out, dtype=np.float64).reshape(len(leaves), -1)
     return out
+
+
+def _self_check(tree_est, value, classification, allow_nan):
+    """The dumped leaf rows must be what the estimator predicts: a few rows
+    made from the tree's own thresholds (and NaN) go through both."""
+    t = tree_est.tree_
+    rng = np.random.default_rng(0)
+    thr = t.threshold[t.children_left != -1]
+    thr = thr[np.isfinite(thr)]
+    if len(thr) == 0:
+        thr = np.zeros(1)
+    X = rng.choice(thr, size=(64, tree_est.n_features_in_)) + rng.choice([-1e-3, 0.0, 1e-3], (64, 1))
+    X = X.astype(np.float32)
+    if allow_nan:
+        X[rng.random(X.shape) < 0.1] = np.nan
+    got = value[tree_est.apply(X)]
+    want = tree_est.predict_proba(X) if classification else tree_est.predict(X)[:, None]
+    if not np.array_equal(got, want):
+        raise ExportError("internal check failed: dumped leaf values differ from the "
+                          "estimator's own predictions (unsupported scikit-learn version?)")
 
 
 def _accepts_nan(est, n_features):
@@ -92,6 +113,7 @@ def _export_tree(tree_est, classification, n_values, need_missing):
     value[leaves] = _leaf_outputs(tree_est, leaves, classification)
     if not np.all(np.isfinite(value)):
         raise ExportError("non-finite leaf value")
+    _self_check(tree_est, value, classification, need_missing)
     tree = {
         "node_count": n,
         "children_left": _b64(left, "<i4"),

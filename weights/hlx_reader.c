@@ -396,6 +396,11 @@ const char *hx_hlx_metadata(const hx_hlx *f, size_t *len) {
 size_t hx_hlx_tensor_count(const hx_hlx *f) { return f->n; }
 size_t hx_hlx_file_size(const hx_hlx *f) { return f->len; }
 
+void hx_hlx_version(const hx_hlx *f, int *major, int *minor) {
+    if (major) *major = hlx_get16(f->buf + HLX_OFF_MAJOR);
+    if (minor) *minor = hlx_get16(f->buf + HLX_OFF_MINOR);
+}
+
 static void fill_view(const hx_hlx *f, const rtensor *t, hx_tensor_view *out) {
     memset(out, 0, sizeof *out);
     out->name = t->name;

@@ -149,14 +149,22 @@ typedef struct {
     int max_iter;      /* 100 */
     double tol;        /* 1e-6: stop when the mean log-likelihood improves less */
     double smoothing;  /* 0.01: Dirichlet pseudo-count on every confusion cell */
+    int model_abstain; /* 1: an abstain is a response with its own probability
+                          P(abstain | Y), so one-sided sources (a keyword LF that
+                          only ever votes "spam") still carry information;
+                          0: abstains are missing at random (classic DS, where
+                          such a source is uninformative) */
 } hx_ds_config;
 
 void hx_ds_config_init(hx_ds_config *cfg);
 
 typedef struct {
     int k, m;
+    int model_abstain;
     double *pi;     /* k */
-    double *theta;  /* m x k x k: theta[(i*k + y)*k + l] = P(lambda_i = l | Y = y, voted) */
+    double *theta;  /* m x k x (k+1): theta[(i*k + y)*(k+1) + 1 + l] = P(lambda_i = l | Y = y),
+                       [.. + 0] = P(abstain | Y = y) when model_abstain (else the
+                       responses are conditional on voting and [.. + 0] is 0) */
     int iterations;
     double log_likelihood;  /* mean per row, of the observed votes */
 } hx_dawid_skene;

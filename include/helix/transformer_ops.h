@@ -82,8 +82,8 @@ void hx_layernorm_ref(size_t rows, size_t n, const float *x, size_t ldx, const f
 
 /* ---- softmax --------------------------------------------------------------
  *   y[r] = exp(x[r] - max x[r]) / sum exp(x[r] - max x[r]);  y may equal x. */
-void hx_softmax(size_t rows, size_t n, const float *x, size_t ldx, float *y, size_t ldy);
-void hx_softmax_ref(size_t rows, size_t n, const float *x, size_t ldx, float *y, size_t ldy);
+void hx_softmax_rows(size_t rows, size_t n, const float *x, size_t ldx, float *y, size_t ldy);
+void hx_softmax_rows_ref(size_t rows, size_t n, const float *x, size_t ldx, float *y, size_t ldy);
 
 /* ---- activations (y may equal x) ------------------------------------------
  *   gelu(x) = 0.5 x (1 + erf(x / sqrt 2))   (exact-erf GELU, as BERT uses)

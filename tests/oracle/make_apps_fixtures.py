@@ -17,6 +17,12 @@
   phenopackets_expected.jsonl  what tools/train/phenopacket.py reads from each
                            (or "error"), with the ancestor closure of the
                            observed terms in hpo_subset.json
+  udp_<target>.forest.json small scikit-learn forests (tools/export_sklearn_forest.py
+                           dumps, feature names = HPO ids of hpo_subset.json)
+                           trained on every phenopacket of the store
+  udp_expected.jsonl       per line of phenopackets.jsonl: predict_proba of each
+                           forest on the features computed by the plain walk, or
+                           "error"; udp_table.json: the --evaluate tallies
 
 Run with /work/venv/bin/python from the repository root; reads
 /work/shared/data. Deterministic.
@@ -132,7 +138,7 @@ def pick_phenopackets():
     # PROVENANCE.md: 8,032 ISO ages; 5,127 under 18 (gestational ages included), 2,943 adults
     assert sexes == {"MALE": 5154, "FEMALE": 4586, "OTHER_SEX": 1, "UNKNOWN_SEX": 839}, sexes
     assert (iso, ped, adult) == (8032, 5127, 2943), (iso, ped, adult)
-    return chosen, hp
+    return chosen, hp, recs
 
 
 def load_hp():
@@ -178,6 +184,8 @@ def cut_ontology(hp, seeds):
     for t, r in sorted(hp["rep"].items()):
         if IRI + r[3:] in keep:
             keep.add(IRI + t[3:])
+    no_rep = sorted(t for t in hp["obsolete"] if t not in hp["rep"])[:3]
+    keep.update(IRI + t[3:] for t in no_rep)
     nodes = []
     for n in g["nodes"]:
         if n["id"] in keep:
@@ -189,8 +197,6 @@ def cut_ontology(hp, seeds):
             bpv.append({"pred": "http://purl.org/dc/terms/creator", "val": "x"})
             meta["basicPropertyValues"] = bpv
             nodes.append({"id": n["id"], "lbl": n.get("lbl", ""), "type": n["type"], "meta": meta})
-    no_rep = sorted(t for t in hp["obsolete"] if t not in hp["rep"])[:3]
-    keep.update(IRI + t[3:] for t in no_rep)
     edges = [e for e in g["edges"] if e["sub"] in keep and e["obj"] in keep]
     # hostile / irrelevant additions the reader must skip
     nodes.append({"id": "http://purl.obolibrary.org/obo/UBERON_0000001", "lbl": "not HP", "type": "CLASS"})
@@ -271,10 +277,85 @@ def closure_oracle(doc):
     return terms, obsolete, par, anc, resolve, alt, rep
 
 
+UDP_TARGETS = ["male", "pediatric", "structural_variant", "biallelic"]
+
+
+def udp_fixtures(recs, lines, subset_terms, subset_obsolete, resolve, anc):
+    """Small forests on the subset's terms, trained on the whole store with the
+    full ontology (tools/train/hpo.py); expected outputs from scikit-learn on
+    features built with the independent walk over the subset."""
+    from sklearn.ensemble import RandomForestClassifier
+    import hpo as hpo_mod
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    from export_sklearn_forest import write_dump
+    full = hpo_mod.Ontology(os.path.join(SHARED, "hpo", "hp.v2024-04-26.json.gz"))
+    pats = []
+    for _, text in recs:
+        p = pp.parse(json.loads(text))
+        terms = set()
+        for t in p["observed"]:
+            live, _ = full.resolve(t)
+            if live is not None:
+                terms |= full.ancestors(live)
+        pats.append((terms, pp.targets(p)))
+    live = [t for t in subset_terms if t not in subset_obsolete]
+    support = {t: sum(t in s for s, _ in pats) for t in live}
+    feats = sorted(t for t in live if support[t] >= 30)
+    idx = {t: j for j, t in enumerate(feats)}
+
+    def X(term_sets):
+        a = np.zeros((len(term_sets), len(feats)), dtype=np.float32)
+        for i, s in enumerate(term_sets):
+            for t in s:
+                if t in idx:
+                    a[i, idx[t]] = 1.0
+        return a
+
+    forests = {}
+    for k, name in enumerate(UDP_TARGETS):
+        rows = [(s, tg[name]) for s, tg in pats if tg[name] is not None]
+        rf = RandomForestClassifier(n_estimators=8, max_depth=6, min_samples_leaf=5, random_state=200 + k)
+        rf.fit(X([s for s, _ in rows]), np.array([y for _, y in rows]))
+        rf.feature_names_in_ = np.array(feats, dtype=object)
+        write_dump(rf, os.path.join(OUT, "udp_%s.forest.json" % name))
+        forests[name] = rf
+    tally = {n: {"n": 0, "correct": 0, "ones": 0} for n in UDP_TARGETS}
+    with open(os.path.join(OUT, "udp_expected.jsonl"), "w") as f:
+        for l in lines:
+            try:
+                p = pp.parse(json.loads(l))
+            except (pp.Malformed, ValueError):
+                f.write(json.dumps({"error": True}) + "\n")
+                continue
+            closure, unresolved = set(), {}
+            for t in p["observed"]:
+                lv, how = resolve(t)
+                if lv is None:
+                    unresolved[t] = how
+                else:
+                    closure.update(anc(lv))
+            x = X([closure])
+            prob = {}
+            for name in UDP_TARGETS:
+                rf = forests[name]
+                pr = rf.predict_proba(x)[0]
+                prob[name] = float(pr[list(rf.classes_).index(1)])
+                y = pp.targets(p)[name]
+                if y is not None:
+                    tally[name]["n"] += 1
+                    tally[name]["ones"] += y
+                    tally[name]["correct"] += int((prob[name] >= 0.5) == (y == 1))
+            f.write(json.dumps({"id": p["id"], "p": prob, "unresolved": unresolved}) + "\n")
+    with open(os.path.join(OUT, "udp_table.json"), "w") as f:
+        json.dump(tally, f)
+    print("udp: %d features, forests of %s nodes" %
+          (len(feats), [sum(e.tree_.node_count for e in forests[n].estimators_) for n in UDP_TARGETS]))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     text_fixtures()
-    chosen, hp = pick_phenopackets()
+    chosen, hp, recs = pick_phenopackets()
     parsed = [pp.parse(json.loads(j)) for _, j, _ in chosen]
     seeds = sorted({t for p in parsed for t in p["observed"] + p["excluded"]})
     doc = cut_ontology(hp, seeds)
@@ -350,6 +431,7 @@ def main():
                                 "variants": [list(v) for v in p["variants"]],
                                 "targets": pp.targets(p), "ancestors": sorted(closure),
                                 "unresolved": unresolved}) + "\n")
+    udp_fixtures(recs, all_lines, terms, obsolete, resolve, anc)
     print("phenopackets: %d real (%s), %d odd, %d malformed" %
           (len(lines), ",".join(t for _, _, g in chosen for t in g), len(ok_odd), len(bad)))
 

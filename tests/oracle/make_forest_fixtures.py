@@ -237,12 +237,12 @@ def main():
     save("deep_clf_" + fl, dc, np.linspace(-1, 18, 120)[:, None])
 
     # Best-first builder (node ids not pre-order), ties in the forest average
-    # (2 stumps -> many 0.5/0.5 rows: argmax must pick the first class).
+    # (2 fully grown trees, pure leaves -> many 0.5/0.5 rows: argmax must pick the first class).
     Xb = rng.normal(size=(300, 4))
     yb = (Xb[:, 0] * Xb[:, 1] > 0).astype(int)
     save("best_first_" + fl, DecisionTreeClassifier(max_leaf_nodes=20, random_state=10).fit(Xb, yb),
          rng.normal(size=(100, 4)))
-    save("ties_" + fl, RandomForestClassifier(n_estimators=2, max_depth=1, random_state=11).fit(Xb, yb),
+    save("ties_" + fl, RandomForestClassifier(n_estimators=2, random_state=11).fit(Xb, yb),
          rng.normal(size=(100, 4)))
 
     vers = os.path.join(OUT, "forest_versions.txt")

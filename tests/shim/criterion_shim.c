@@ -42,8 +42,9 @@ void hx_shim_check(int ok, int fatal, const char *file, int line, const char *ex
 
 int main(int argc, char **argv) {
     (void)argc; (void)argv;
-    size_t passed = 0, failed = 0;
-    for (size_t i = 0; i < n_tests; i++) {
+    /* Static: a failed assertion longjmps back into this loop. */
+    static size_t passed, failed, i;
+    for (i = 0; i < n_tests; i++) {
         current_failed = 0;
         if (setjmp(current_jmp) == 0) tests[i].fn();
         if (current_failed) {

@@ -91,7 +91,7 @@ def main():
         te = [r for r in test if r["targets"][name] is not None]
         ytr = np.array([r["targets"][name] for r in tr])
         yte = np.array([r["targets"][name] for r in te])
-        rf = RandomForestClassifier(n_estimators=100, max_depth=14, min_samples_leaf=3,
+        rf = RandomForestClassifier(n_estimators=50, max_depth=10, min_samples_leaf=5,
                                     max_features="sqrt", random_state=100 + k, n_jobs=1)
         rf.fit(X(tr), ytr)
         with open(out_path("udp", name + ".pkl"), "wb") as f:

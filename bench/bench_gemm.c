@@ -1,0 +1,241 @@
+/* `helix bench gemm`: SGEMM GFLOP/s on BERT shapes for helix with packed
+ * weights, helix unpacked, and OpenBLAS cblas_sgemm in the same process (with
+ * as many OpenBLAS threads as ours), against this machine's FMA peak measured
+ * in the same run by a chain of independent FMAs.
+ *
+ * Shapes: C[M,N] = A[M,K] W^T with W stored [N,K] (a Linear layer's weight),
+ * M in {1, 32, 128, 512} x (K,N) in {(768,768), (768,2304), (768,3072),
+ * (3072,768)}, and square 1024 and 2048. Each figure is the median of
+ * several timed repetitions (the machine may be shared). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helix.h"
+#include "cli_util.h"
+
+#if defined(HELIX_HAVE_OPENBLAS)
+#include <cblas.h>
+#endif
+
+#if defined(__x86_64__)
+double hx_bench_fma_loop_avx2(long iters);
+double hx_bench_fma_loop_avx512(long iters);
+#elif defined(__aarch64__)
+double hx_bench_fma_loop_neon(long iters);
+#endif
+
+int hx_bench_gemm(int argc, char **argv);
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: helix bench gemm [--threads N] [--json] [--reps R] [--quick]\n"
+            "\n"
+            "SGEMM GFLOP/s on BERT shapes (C = A W^T, W stored [out,in]) for helix\n"
+            "with packed weights, helix unpacked, and OpenBLAS (same threads), with\n"
+            "the ratio helix/OpenBLAS and the percentage of the FMA peak measured\n"
+            "in the same run.\n"
+            "\n"
+            "  --threads N  threads for helix and OpenBLAS (default: HELIX_THREADS or cores)\n"
+            "  --json       one JSON object per line instead of a table\n"
+            "  --reps R     timed rounds per figure, median reported (default 7)\n"
+            "  --quick      only M=32 and M=128 on (768,768) (a smoke run)\n");
+}
+
+/* fp32 FMA peak of one core in GFLOP/s: the best of a few runs of the
+ * widest FMA loop this CPU has. */
+static double measure_peak(void) {
+    double (*loop)(long) = NULL;
+#if defined(__x86_64__)
+    loop = hx_isa_supported(HX_ISA_AVX512) ? hx_bench_fma_loop_avx512
+         : hx_isa_supported(HX_ISA_AVX2)   ? hx_bench_fma_loop_avx2 : NULL;
+#elif defined(__aarch64__)
+    loop = hx_isa_supported(HX_ISA_NEON) ? hx_bench_fma_loop_neon : NULL;
+#endif
+    if (!loop) return 0.0;
+    double best = 0.0;
+    for (int r = 0; r < 30; r++) { /* short runs: the best one saw the core alone */
+        double t0 = hx_now();
+        double flops = loop(1000000);
+        double dt = hx_now() - t0;
+        if (dt > 0 && flops / dt / 1e9 > best) best = flops / dt / 1e9;
+    }
+    return best;
+}
+
+typedef struct {
+    size_t M, N, K;
+    const float *A, *W;
+    float *C;
+    hx_packed_b *packed;
+    hx_threadpool *pool;
+    int impl; /* 0 helix-packed, 1 helix, 2 openblas */
+} run_ctx;
+
+static int run_once(run_ctx *r) {
+    hx_error err;
+    hx_status st = HX_OK;
+    switch (r->impl) {
+    case 0:
+        st = hx_sgemm_packed(HX_NOTRANS, r->M, 1.0f, r->A, r->K, r->packed, 0.0f, r->C, r->N, NULL,
+                             r->pool, &err);
+        break;
+    case 1:
+        st = hx_sgemm(HX_NOTRANS, HX_TRANS, r->M, r->N, r->K, 1.0f, r->A, r->K, r->W, r->K, 0.0f,
+                      r->C, r->N, NULL, r->pool, &err);
+        break;
+    case 2:
+#if defined(HELIX_HAVE_OPENBLAS)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)r->M, (blasint)r->N,
+                    (blasint)r->K, 1.0f, r->A, (blasint)r->K, r->W, (blasint)r->K, 0.0f, r->C,
+                    (blasint)r->N);
+#endif
+        break;
+    }
+    if (st != HX_OK) {
+        fprintf(stderr, "helix bench gemm: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median GFLOP/s of each implementation over reps rounds; a round times
+ * every implementation once in turn (~25 ms each), so a neighbour's load on
+ * a shared machine hits them alike. g[impl] < 0 marks a failure. */
+static int time_gflops(run_ctx *r, int n_impl, int reps, double *g) {
+    double flops = 2.0 * (double)r->M * (double)r->N * (double)r->K;
+    long calls[3];
+    double rates[3][32];
+    if (reps > 32) reps = 32;
+    for (int impl = 0; impl < n_impl; impl++) {
+        r->impl = impl;
+        if (run_once(r)) return -1; /* warm-up: caches, page faults */
+        double t0 = hx_now();
+        if (run_once(r)) return -1;
+        double one = hx_now() - t0;
+        calls[impl] = one > 0.025 ? 1 : (long)(0.025 / (one > 1e-7 ? one : 1e-7)) + 1;
+    }
+    for (int rep = 0; rep < reps; rep++) {
+        for (int impl = 0; impl < n_impl; impl++) {
+            r->impl = impl;
+            double t0 = hx_now();
+            for (long c = 0; c < calls[impl]; c++)
+                if (run_once(r)) return -1;
+            rates[impl][rep] = flops * (double)calls[impl] / (hx_now() - t0) / 1e9;
+        }
+    }
+    for (int impl = 0; impl < n_impl; impl++) {
+        qsort(rates[impl], (size_t)reps, sizeof(double), cmp_double);
+        g[impl] = rates[impl][reps / 2];
+    }
+    return 0;
+}
+
+int hx_bench_gemm(int argc, char **argv) {
+    long threads = 0, reps = 7;
+    int json = 0, quick = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--quick")) {
+            quick = 1;
+        } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            if (!hx_parse_int(argv[++i], 1, 1024, &threads)) {
+                fprintf(stderr, "helix bench gemm: --threads wants an integer in 1..1024\n");
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
+            if (!hx_parse_int(argv[++i], 1, 32, &reps)) {
+                fprintf(stderr, "helix bench gemm: --reps wants an integer in 1..32\n");
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "helix bench gemm: unknown or incomplete option '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (threads == 0) threads = hx_default_threads();
+
+    hx_error err;
+    hx_threadpool *pool = NULL;
+    if (hx_threadpool_create((int)threads, &pool, &err) != HX_OK) {
+        fprintf(stderr, "helix bench gemm: %s\n", err.msg);
+        return 1;
+    }
+#if defined(HELIX_HAVE_OPENBLAS)
+    openblas_set_num_threads((int)threads);
+    const int have_blas = 1;
+#else
+    const int have_blas = 0;
+#endif
+
+    double peak1 = measure_peak(), peak = peak1 * (double)threads;
+    if (json)
+        printf("{\"fma_peak_gflops_per_core\":%.2f,\"threads\":%ld,\"isa\":\"%s\"}\n", peak1,
+               threads, hx_isa_name(hx_isa_active()));
+    else
+        printf("FMA peak %.1f GFLOP/s per core (%ld threads: %.1f), ISA %s, median of %ld\n\n"
+               "%6s %6s %6s  %12s %12s %12s  %7s %7s\n",
+               peak1, threads, peak, hx_isa_name(hx_isa_active()), reps, "M", "N", "K",
+               "packed", "helix", "openblas", "ratio", "%peak");
+
+    size_t shapes[32][3], n_shapes = 0;
+    const size_t ms[] = {1, 32, 128, 512}, kn[][2] = {{768, 768}, {768, 2304}, {768, 3072}, {3072, 768}};
+    for (size_t i = 0; i < 4; i++)
+        for (size_t j = 0; j < 4; j++) {
+            if (quick && (j != 0 || (ms[i] != 32 && ms[i] != 128))) continue;
+            shapes[n_shapes][0] = ms[i], shapes[n_shapes][1] = kn[j][1], shapes[n_shapes][2] = kn[j][0];
+            n_shapes++;
+        }
+    if (!quick)
+        for (size_t s = 1024; s <= 2048; s *= 2)
+            shapes[n_shapes][0] = shapes[n_shapes][1] = shapes[n_shapes][2] = s, n_shapes++;
+
+    int status = 0;
+    for (size_t s = 0; s < n_shapes && !status; s++) {
+        size_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        float *A = malloc(M * K * sizeof *A), *W = malloc(N * K * sizeof *W), *C = malloc(M * N * sizeof *C);
+        if (!A || !W || !C) {
+            fprintf(stderr, "helix bench gemm: out of memory\n");
+            free(A), free(W), free(C);
+            status = 1;
+            break;
+        }
+        for (size_t i = 0; i < M * K; i++) A[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
+        for (size_t i = 0; i < N * K; i++) W[i] = (float)((i * 104729) % 1000) / 1000.0f - 0.5f;
+        run_ctx r = {M, N, K, A, W, C, NULL, pool, 0};
+        if (hx_gemm_pack_b(HX_TRANS, K, N, W, K, &r.packed, &err) != HX_OK) {
+            fprintf(stderr, "helix bench gemm: %s\n", err.msg);
+            status = 1;
+        }
+        double g[3] = {0, 0, 0};
+        if (!status && time_gflops(&r, have_blas ? 3 : 2, (int)reps, g)) status = 1;
+        hx_gemm_packed_free(r.packed);
+        free(A), free(W), free(C);
+        if (status) break;
+        if (json) {
+            static const char *const names[3] = {"helix-packed", "helix", "openblas"};
+            for (int impl = 0; impl < 3; impl++) {
+                if (impl == 2 && !have_blas) continue;
+                printf("{\"m\":%zu,\"n\":%zu,\"k\":%zu,\"threads\":%ld,\"impl\":\"%s\",\"gflops\":%.2f,"
+                       "\"peak_pct\":%.1f}\n",
+                       M, N, K, threads, names[impl], g[impl], peak > 0 ? 100.0 * g[impl] / peak : 0.0);
+            }
+        } else {
+            printf("%6zu %6zu %6zu  %12.1f %12.1f %12.1f  %7.2f %6.1f%%\n", M, N, K, g[0], g[1], g[2],
+                   g[2] > 0 ? g[0] / g[2] : 0.0, peak > 0 ? 100.0 * g[0] / peak : 0.0);
+        }
+        fflush(stdout);
+    }
+    hx_threadpool_destroy(pool);
+    return status;
+}

@@ -1,0 +1,338 @@
+/* The forest evaluator against scikit-learn: fixtures from
+ * tests/oracle/make_forest_fixtures.py (scikit-learn 1.2.1 "old" = counts in
+ * tree_.value, no NaN; PyPI scikit-learn "new" = fractions, NaN support).
+ * Probabilities / regression values must be bit-identical to predict_proba /
+ * predict, labels identical to predict, leaves identical to apply. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helix.h"
+#include "helix/forest.h"
+
+#define FIX HX_TEST_FIXTURES "/forest/"
+
+static const char *MODELS[] = {"hpo_rf", "syn_et3", "syn_rf3", "many_classes", "reg_rf", "reg_et",
+                               "single_node", "deep_reg", "deep_clf", "best_first", "ties"};
+#define N_MODELS (sizeof MODELS / sizeof MODELS[0])
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert(fread(buf, 1, (size_t)n, f) == (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len) *len = (size_t)n;
+    return buf;
+}
+
+/* Numbers of a whitespace/comma separated file, empty CSV cells as NaN;
+ * skips the first line when header. */
+static double *read_numbers(const char *path, bool csv_header, size_t *count, size_t *lines) {
+    char *text = slurp(path, NULL);
+    size_t cap = 1024, n = 0, nl = 0;
+    double *v = malloc(cap * sizeof *v);
+    char *p = text, *end_text = text + strlen(text);
+    if (csv_header) p = strchr(p, '\n') + 1;
+    while (p < end_text && *p) {
+        char *eol = strchr(p, '\n');
+        if (!eol) eol = p + strlen(p);
+        *eol = '\0';
+        nl++;
+        char *q = p;
+        for (;;) {
+            while (*q == ' ') q++;
+            if (n == cap) v = realloc(v, (cap *= 2) * sizeof *v);
+            if (*q == ',' || *q == '\0') {
+                if (csv_header) v[n++] = NAN; /* empty cell */
+            } else {
+                char *end;
+                v[n++] = strtod(q, &end);
+                q = end;
+            }
+            while (*q == ' ') q++;
+            if (*q == ',') {
+                q++;
+                continue;
+            }
+            if (*q == '\0') break;
+        }
+        p = eol + 1;
+    }
+    free(text);
+    *count = n;
+    if (lines) *lines = nl;
+    return v;
+}
+
+typedef struct {
+    hx_forest_arrays a;
+    hx_forest *f;
+    size_t n_rows;
+    float *x32;
+} loaded;
+
+static void load(const char *name, loaded *m) {
+    char path[512];
+    hx_error err;
+    hx_error_clear(&err);
+    snprintf(path, sizeof path, FIX "%s.dump.json", name);
+    cr_assert_eq(hx_forest_dump_load(path, &m->a, &err), HX_OK, "%s: %s", name, err.msg);
+    cr_assert_eq(hx_forest_build(&m->a, &m->f, &err), HX_OK, "%s: %s", name, err.msg);
+    int F = m->a.n_features;
+    snprintf(path, sizeof path, FIX "%s.x.csv", name);
+    size_t cnt, lines;
+    double *x = read_numbers(path, true, &cnt, &lines);
+    cr_assert_eq(cnt, lines * F, "%s: x.csv shape", name);
+    m->n_rows = lines;
+    m->x32 = malloc(cnt * sizeof *m->x32);
+    for (size_t r = 0; r < lines; r++)
+        cr_assert_eq(hx_forest_cast_row(m->f, x + r * F, m->x32 + r * F, &err), HX_OK,
+                     "%s row %zu: %s", name, r, err.msg);
+    free(x);
+}
+
+static void unload(loaded *m) {
+    hx_forest_free(m->f);
+    hx_forest_arrays_free(&m->a);
+    free(m->x32);
+}
+
+static void check_against_sklearn(const char *name, const hx_forest *f, const loaded *m,
+                                  hx_threadpool *pool) {
+    char path[512];
+    hx_error err;
+    int K = hx_forest_n_values(f), T = hx_forest_n_trees(f);
+    int32_t *leaves = malloc(m->n_rows * T * sizeof *leaves);
+    cr_assert_eq(hx_forest_apply(f, m->x32, m->n_rows, leaves, &err), HX_OK);
+    snprintf(path, sizeof path, FIX "%s.apply", name);
+    size_t cnt0;
+    double *app = read_numbers(path, false, &cnt0, NULL);
+    cr_assert_eq(cnt0, m->n_rows * T);
+    for (size_t i = 0; i < cnt0; i++)
+        cr_assert_eq(leaves[i], (int32_t)app[i], "%s: apply row %zu tree %zu", name, i / T, i % T);
+    free(app);
+    free(leaves);
+    size_t cnt;
+    double *out = malloc(m->n_rows * K * sizeof *out);
+    cr_assert_eq(hx_forest_predict(f, m->x32, m->n_rows, out, pool, &err), HX_OK, "%s", err.msg);
+    snprintf(path, sizeof path, FIX "%s.proba", name);
+    double *want = read_numbers(path, false, &cnt, NULL);
+    cr_assert_eq(cnt, m->n_rows * K, "%s: proba count %zu", name, cnt);
+    for (size_t i = 0; i < cnt; i++)
+        cr_assert(memcmp(&out[i], &want[i], sizeof(double)) == 0,
+                  "%s: row %zu value %zu: %.17g, sklearn %.17g", name, i / K, i % K, out[i], want[i]);
+    if (hx_forest_task_of(f) == HX_FOREST_CLASSIFIER) {
+        snprintf(path, sizeof path, FIX "%s.pred", name);
+        double *pred = read_numbers(path, false, &cnt, NULL);
+        cr_assert_eq(cnt, m->n_rows);
+        for (size_t r = 0; r < m->n_rows; r++)
+            cr_assert_eq(hx_forest_argmax(out + r * K, K), (int)pred[r], "%s: predict row %zu", name, r);
+        free(pred);
+    }
+    free(want);
+    free(out);
+}
+
+Test(forest, matches_sklearn_old_and_new) {
+    for (int v = 0; v < 2; v++) {
+        for (size_t i = 0; i < N_MODELS; i++) {
+            char name[128];
+            snprintf(name, sizeof name, "%s_%s", MODELS[i], v ? "new" : "old");
+            loaded m;
+            load(name, &m);
+            check_against_sklearn(name, m.f, &m, NULL);
+            unload(&m);
+        }
+    }
+}
+
+/* Rows one at a time (the trees-in-flight path), in odd-sized batches, and
+ * with 1 and 3 threads over many rows: all bit-identical. */
+Test(forest, identical_across_batches_and_threads) {
+    loaded m;
+    load("hpo_rf_new", &m);
+    int K = hx_forest_n_values(m.f), F = hx_forest_n_features(m.f);
+    size_t big = 1500; /* several row blocks */
+    float *x = malloc(big * F * sizeof *x);
+    for (size_t r = 0; r < big; r++) memcpy(x + r * F, m.x32 + (r * 7 % m.n_rows) * F, F * sizeof *x);
+    double *ref = malloc(big * K * sizeof *ref), *got = malloc(big * K * sizeof *got);
+    hx_error err;
+    cr_assert_eq(hx_forest_predict(m.f, x, big, ref, NULL, &err), HX_OK);
+    for (size_t r = 0; r < big; r += 37)
+        cr_assert_eq(hx_forest_predict(m.f, x + r * F, 1, got + r * K, NULL, &err), HX_OK);
+    for (size_t r = 0; r < big; r += 37)
+        cr_assert(memcmp(got + r * K, ref + r * K, K * sizeof *got) == 0, "row %zu alone", r);
+    for (size_t r = 0; r < big;) {
+        size_t n = r % 5 == 0 ? 13 : 300;
+        if (n > big - r) n = big - r;
+        cr_assert_eq(hx_forest_predict(m.f, x + r * F, n, got + r * K, NULL, &err), HX_OK);
+        r += n;
+    }
+    cr_assert(memcmp(got, ref, big * K * sizeof *got) == 0, "odd batches");
+    hx_threadpool *pool;
+    cr_assert_eq(hx_threadpool_create(3, &pool, &err), HX_OK);
+    memset(got, 0, big * K * sizeof *got);
+    cr_assert_eq(hx_forest_predict(m.f, x, big, got, pool, &err), HX_OK);
+    cr_assert(memcmp(got, ref, big * K * sizeof *got) == 0, "3 threads");
+    hx_threadpool_destroy(pool);
+    free(x);
+    free(ref);
+    free(got);
+    unload(&m);
+}
+
+/* Rows sklearn refuses (float32 overflow, +-inf, NaN without NaN support). */
+Test(forest, rejects_what_sklearn_rejects) {
+    const char *names[] = {"hpo_rf_old", "hpo_rf_new", "reg_rf_old", "deep_reg_new"};
+    for (int i = 0; i < 4; i++) {
+        loaded m;
+        load(names[i], &m);
+        char path[512];
+        snprintf(path, sizeof path, FIX "%s.reject.csv", names[i]);
+        size_t cnt, lines;
+        double *x = read_numbers(path, true, &cnt, &lines);
+        int F = m.a.n_features;
+        cr_assert(lines >= 4);
+        float *row = malloc(F * sizeof *row);
+        for (size_t r = 0; r < lines; r++) {
+            hx_error err;
+            cr_assert_neq(hx_forest_cast_row(m.f, x + r * F, row, &err), HX_OK, "%s row %zu", names[i], r);
+        }
+        /* And the evaluator itself refuses such float rows. */
+        for (int j = 0; j < F; j++) row[j] = 0.0f;
+        row[F - 1] = INFINITY;
+        double out[64];
+        cr_assert_neq(hx_forest_predict(m.f, row, 1, out, NULL, NULL), HX_OK);
+        row[F - 1] = NAN;
+        cr_assert_eq(hx_forest_predict(m.f, row, 1, out, NULL, NULL) == HX_OK, m.a.allow_nan);
+        free(row);
+        free(x);
+        unload(&m);
+    }
+}
+
+/* .hlx round trip: the reloaded model predicts the same bits. */
+Test(forest, hlx_round_trip) {
+    const char *names[] = {"hpo_rf_new", "reg_et_old", "many_classes_old"};
+    for (int i = 0; i < 3; i++) {
+        loaded m;
+        load(names[i], &m);
+        char path[256];
+        snprintf(path, sizeof path, "%s/forest_rt_%d_%d.hlx", HX_BINARY_DIR, (int)getpid(), i);
+        hx_error err;
+        hx_error_clear(&err);
+        cr_assert_eq(hx_forest_hlx_write(&m.a, "test", path, &err), HX_OK, "%s", err.msg);
+        hx_hlx *h;
+        cr_assert_eq(hx_hlx_open(path, &h, &err), HX_OK, "%s", err.msg);
+        cr_assert_eq(hx_hlx_verify(h, &err), HX_OK, "%s", err.msg);
+        hx_forest_arrays b;
+        cr_assert_eq(hx_forest_hlx_read(h, &b, &err), HX_OK, "%s", err.msg);
+        hx_hlx_close(h);
+        unlink(path);
+        cr_assert_eq(b.n_trees, m.a.n_trees);
+        cr_assert_eq(b.allow_nan, m.a.allow_nan);
+        cr_assert_eq((b.feature_names != NULL), (m.a.feature_names != NULL));
+        if (b.feature_names) cr_assert_str_eq(b.feature_names[3], m.a.feature_names[3]);
+        if (b.classes) cr_assert_str_eq(b.classes[0], m.a.classes[0]);
+        hx_forest *f;
+        cr_assert_eq(hx_forest_build(&b, &f, &err), HX_OK, "%s", err.msg);
+        check_against_sklearn(names[i], f, &m, NULL);
+        hx_forest_free(f);
+        hx_forest_arrays_free(&b);
+        unload(&m);
+    }
+}
+
+/* Damaged node arrays are refused by the builder. */
+Test(forest, build_rejects_bad_trees) {
+    hx_forest_arrays a;
+    hx_error err;
+    cr_assert_eq(hx_forest_dump_load(FIX "syn_rf3_new.dump.json", &a, &err), HX_OK);
+    hx_forest *f = NULL;
+    cr_assert_eq(hx_forest_build(&a, &f, &err), HX_OK);
+    hx_forest_free(f);
+    /* root of tree 1 must be internal for these edits */
+    int64_t b = a.tree_offset[1], n = a.tree_offset[2] - b;
+    cr_assert(a.left[b] > 0);
+    struct {
+        int32_t *p;
+        int32_t v;
+        const char *what;
+    } edits[] = {
+        {&a.left[b], (int32_t)n, "child out of range"},
+        {&a.left[b], 0, "self loop"},
+        {&a.right[b], a.left[b], "two parents"},
+        {&a.right[b], -1, "half leaf"},
+        {&a.feature[b], a.n_features, "feature out of range"},
+        {&a.feature[b], -1, "negative feature"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        int32_t old = *edits[i].p;
+        *edits[i].p = edits[i].v;
+        cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "%s accepted", edits[i].what);
+        *edits[i].p = old;
+    }
+    double t = a.threshold[b];
+    a.threshold[b] = NAN;
+    cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "NaN threshold");
+    a.threshold[b] = t;
+    int64_t leaf = b;
+    while (a.left[leaf] != -1) leaf++;
+    a.value[leaf * a.n_values] = INFINITY;
+    cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "inf leaf value");
+    a.value[leaf * a.n_values] = 0.5;
+    a.missing_left[b] = 7;
+    cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "missing_left 7");
+    a.missing_left[b] = 0;
+    cr_assert_eq(hx_forest_build(&a, &f, &err), HX_OK, "restored: %s", err.msg);
+    hx_forest_free(f);
+    hx_forest_arrays_free(&a);
+}
+
+static hx_status parse_edited(const char *json, const char *from, const char *to) {
+    const char *at = strstr(json, from);
+    cr_assert(at, "fixture lacks %s", from);
+    size_t n = strlen(json) - strlen(from) + strlen(to);
+    char *buf = malloc(n + 1);
+    size_t pre = (size_t)(at - json);
+    memcpy(buf, json, pre);
+    strcpy(buf + pre, to);
+    strcat(buf, at + strlen(from));
+    hx_forest_arrays a;
+    hx_error err;
+    hx_status st = hx_forest_dump_parse(buf, n, &a, &err);
+    if (st == HX_OK) hx_forest_arrays_free(&a);
+    free(buf);
+    return st;
+}
+
+/* Damaged dumps are refused by the parser with an error, never a crash. */
+Test(forest, dump_parser_rejects_bad_json) {
+    size_t len;
+    char *json = slurp(FIX "best_first_new.dump.json", &len);
+    hx_forest_arrays a;
+    hx_error err;
+    cr_assert_eq(hx_forest_dump_parse(json, len, &a, &err), HX_OK, "%s", err.msg);
+    hx_forest_arrays_free(&a);
+    for (size_t cut = 0; cut < len; cut += len / 40 + 1)
+        cr_assert_neq(hx_forest_dump_parse(json, cut, &a, &err), HX_OK, "truncated at %zu", cut);
+    cr_assert_eq(parse_edited(json, "\"format_version\": 1", "\"format_version\": 2"), HX_EVERSION);
+    cr_assert_neq(parse_edited(json, "\"node_count\": 15", "\"node_count\": 16"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"node_count\": 15", "\"node_count\": -3"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"node_count\": 15", "\"node_count\": 1e300"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"n_values\": 2", "\"n_values\": 3"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"n_features\": 4", "\"n_features\": 0"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"allow_nan\": true", "\"allow_nan\": 1"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"children_left\": \"", "\"children_left\": \"!"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"trees\": [", "\"trees\": [[], "), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"classes\": [", "\"classes\": [1, "), HX_OK);
+    free(json);
+}
