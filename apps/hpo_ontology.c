@@ -400,8 +400,9 @@ static hx_status vector(const hx_hlx *f, const char *name, hx_dtype dt, const vo
 }
 
 static hx_status from_hlx(const hx_hlx *f, hx_hpo *h, hx_error *err) {
-    size_t mlen;
-    cJSON *meta = cJSON_ParseWithLength(hx_hlx_metadata(f, &mlen), mlen);
+    size_t mlen = 0;
+    const char *mtext = hx_hlx_metadata(f, &mlen);
+    cJSON *meta = cJSON_ParseWithLength(mtext, mlen);
     const cJSON *arch = get(meta, "arch"), *ver = get(get(meta, "hpo"), "version");
     if (!cJSON_IsString(arch) || strcmp(arch->valuestring, "hpo")) {
         cJSON_Delete(meta);
@@ -410,8 +411,8 @@ static hx_status from_hlx(const hx_hlx *f, hx_hpo *h, hx_error *err) {
     if (cJSON_IsString(ver)) snprintf(h->version, sizeof h->version, "%s", ver->valuestring);
     cJSON_Delete(meta);
 
-    const void *term, *obs, *rep, *off, *par, *aid, *aterm;
-    size_t n, n2, n3, n4, ne, na, na2;
+    const void *term = NULL, *obs = NULL, *rep = NULL, *off = NULL, *par = NULL, *aid = NULL, *aterm = NULL;
+    size_t n = 0, n2 = 0, n3 = 0, n4 = 0, ne = 0, na = 0, na2 = 0;
     hx_status st;
     if ((st = vector(f, "hpo.term", HX_DT_I32, &term, &n, err)) ||
         (st = vector(f, "hpo.obsolete", HX_DT_U8, &obs, &n2, err)) ||

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helix/hlx.h"
+
 #define MAX_VOCAB ((size_t)1 << 24)
 
 struct hx_text_features {
@@ -208,4 +210,90 @@ hx_status hx_text_features_compute(const hx_text_features *tf, const char *text,
     }
     free(c);
     return HX_OK;
+}
+
+const char *hx_text_features_token(const hx_text_features *tf, size_t j) {
+    return j < tf->n ? tf->vocab[j] : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Storing the featurizer in a model file                              */
+
+hx_status hx_text_features_attach_hlx(const char *in_path, const cJSON *features, const char *out_path,
+                                      hx_error *err) {
+    hx_text_features *tf = NULL;
+    hx_status st = hx_text_features_from_json(features, &tf, err); /* validate first */
+    if (st != HX_OK) return st;
+    hx_hlx *f = NULL;
+    hx_hlx_writer *w = NULL;
+    cJSON *meta = NULL;
+    char *text = NULL;
+    if ((st = hx_hlx_open(in_path, &f, err)) != HX_OK) goto done;
+    size_t mlen = 0;
+    const char *mtext = hx_hlx_metadata(f, &mlen);
+    meta = cJSON_ParseWithLength(mtext, mlen);
+    if (!cJSON_IsObject(meta)) {
+        st = hx_fail(err, HX_EFORMAT, "%s: metadata is not a JSON object", in_path);
+        goto done;
+    }
+    /* the forest's feature names, when present, must be the vocabulary */
+    const cJSON *names = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(meta, "forest"),
+                                                          "feature_names");
+    if (cJSON_IsArray(names)) {
+        int n = cJSON_GetArraySize(names), j = 0;
+        const cJSON *it;
+        if ((size_t)n != tf->n) {
+            st = hx_fail(err, HX_EFORMAT, "%s: %d features but a vocabulary of %zu", in_path, n, tf->n);
+            goto done;
+        }
+        cJSON_ArrayForEach(it, names) {
+            if (!cJSON_IsString(it) || strcmp(it->valuestring, tf->vocab[j])) {
+                st = hx_fail(err, HX_EFORMAT, "%s: feature name %d is not vocabulary entry %d", in_path, j, j);
+                goto done;
+            }
+            j++;
+        }
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(meta, "text_features");
+    cJSON *copy = cJSON_Duplicate(features, 1);
+    if (!copy || !cJSON_AddItemToObject(meta, "text_features", copy)) {
+        cJSON_Delete(copy);
+        st = hx_fail(err, HX_ENOMEM, "text features: out of memory");
+        goto done;
+    }
+    if (!(text = cJSON_PrintUnformatted(meta))) {
+        st = hx_fail(err, HX_ENOMEM, "text features: out of memory");
+        goto done;
+    }
+    if ((st = hx_hlx_writer_new(&w, err)) != HX_OK) goto done;
+    if ((st = hx_hlx_writer_set_metadata(w, text, err)) != HX_OK) goto done;
+    for (size_t i = 0; i < hx_hlx_tensor_count(f); i++) {
+        hx_tensor_view v;
+        if ((st = hx_hlx_tensor_at(f, i, &v, err)) != HX_OK) goto done;
+        if (v.dtype == HX_DT_I8)
+            st = hx_hlx_writer_add_i8(w, v.name, v.rank, v.dims, v.data, v.scales, err);
+        else
+            st = hx_hlx_writer_add(w, v.name, v.dtype, v.rank, v.dims, v.data, v.nbytes, err);
+        if (st != HX_OK) goto done;
+    }
+    st = hx_hlx_writer_write(w, out_path, err);
+done:
+    hx_hlx_writer_free(w);
+    cJSON_free(text);
+    cJSON_Delete(meta);
+    hx_hlx_close(f);
+    hx_text_features_free(tf);
+    return st;
+}
+
+hx_status hx_text_features_from_hlx_metadata(const char *metadata, size_t len, hx_text_features **out,
+                                             hx_error *err) {
+    *out = NULL;
+    cJSON *meta = cJSON_ParseWithLength(metadata, len);
+    if (!meta) return hx_fail(err, HX_EFORMAT, "model metadata is not valid JSON");
+    const cJSON *tfo = cJSON_GetObjectItemCaseSensitive(meta, "text_features");
+    hx_status st = tfo ? hx_text_features_from_json(tfo, out, err)
+                       : hx_fail(err, HX_ENOTFOUND, "the model has no \"text_features\" metadata");
+    cJSON_Delete(meta);
+    return st;
 }

@@ -42,3 +42,15 @@ hx_status hx_text_features_compute(const hx_text_features *tf, const char *text,
 void hx_text_features_free(hx_text_features *tf);
 
 #endif
+
+/* Copies the .hlx file in_path (any model, typically a forest whose feature
+ * names are the vocabulary) to out_path with the featurizer object added to
+ * its metadata under "text_features", so that the model file carries what
+ * computes its inputs. The model's "forest" feature names, when present,
+ * must equal the vocabulary (checked whenever it has them). */
+hx_status hx_text_features_attach_hlx(const char *in_path, const cJSON *features, const char *out_path,
+                                      hx_error *err);
+/* The featurizer stored in an .hlx file's metadata; HX_ENOTFOUND if none. */
+hx_status hx_text_features_from_hlx_metadata(const char *metadata, size_t len, hx_text_features **out,
+                                             hx_error *err);
+const char *hx_text_features_token(const hx_text_features *tf, size_t j);

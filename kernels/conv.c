@@ -1,9 +1,21 @@
-/* Blocked feature maps, weight packing and the threaded direct convolution.
+/* Blocked feature maps, weight packing and the threaded convolutions.
  *
- * Work split: one task per (image, output-channel tile of 32, output row).
- * The split depends only on the layer's sizes, and each task writes its own
+ * Direct convolution: one task per (image, output-channel tile of 32, output
+ * row); the ISA's row kernel (conv_row_tmpl.h) does the math.
+ *
+ * Winograd F(4x4, 3x3) for 3x3 stride-1 pad-1 layers: Y = A^T [ (G g G^T) . (B^T d B) ] A
+ * per 4x4 output tile, i.e. 36 multiplies per tile and channel pair instead of
+ * 144. Three steps: transform every 6x6 input tile (tasks: image, channel
+ * block, tile row); 36 independent channel-mixing products, each a 1x1 conv
+ * over the tiles run by the same row kernel; inverse transform with the
+ * epilogue (tasks: image, output-channel tile, chunk of tiles). Its weights
+ * are 4x larger, so it is built only for layers whose transformed weights
+ * stay under WINO_MAX_BYTES, and used when an image batch has enough tiles
+ * to reuse them.
+ *
+ * Every split depends only on the layer's sizes, and each task writes its own
  * outputs with a fixed summation order, so any thread count gives the same
- * bits. Within a task the ISA's row kernel (conv_row_tmpl.h) does the math. */
+ * bits. */
 #include "helix/conv.h"
 
 #include <stdint.h>
@@ -88,13 +100,22 @@ int hx_conv_out_size(int in, int k, int stride, int pad) {
     return span < 0 ? 0 : (int)(span / stride + 1);
 }
 
+#define WINO_MAX_BYTES ((size_t)16 << 20)
+#define WINO_MIN_TILES 16 /* tiles per batch below which direct conv wins */
+#define WINO_CHUNK 64     /* at most this many tiles per product task */
+
 struct hx_conv {
     hx_conv_shape shape;
     int in_cb, n_icb, n_ocb, n_tiles;
     size_t tile_floats; /* packed weights per 32-channel tile */
     float *w;           /* [tile][icb][ky][kx][in_cb][oct], oct = 32 (16 for an odd last block) */
     float *bias;        /* [n_ocb * 16], zero past out_c */
+    float *wino;        /* [tile][36][icb][16][oct]: G g G^T, or NULL */
+    size_t wino_tile_floats;
+    hx_conv_algo algo;
 };
+
+static const float zeros32[32];
 
 /* Output channels held by tile t: 32, or 16 for the last tile of an odd count. */
 static int tile_oct(const hx_conv *c, int t) {
@@ -140,12 +161,54 @@ hx_status hx_conv_create(const hx_conv_shape *s, int in_cb, const float *w_oihw,
                                        : 0.0f;
                         }
     }
+    c->algo = HX_CONV_AUTO;
+    const size_t wino_floats = (size_t)c->n_tiles * 36 * c->n_icb * 16 * 32;
+    if (k == 3 && s->stride == 1 && s->pad == 1 && in_cb == HX_CONV_CB &&
+        wino_floats * sizeof(float) <= WINO_MAX_BYTES) {
+        c->wino_tile_floats = (size_t)36 * c->n_icb * 16 * 32;
+        c->wino = aligned_alloc(64, wino_floats * sizeof(float));
+        if (!c->wino) {
+            hx_conv_free(c);
+            return hx_fail(err, HX_ENOMEM, "out of memory for Winograd weights of a %d->%d conv",
+                           s->in_c, s->out_c);
+        }
+        /* U = G g G^T in double, G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6;
+         * 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]. */
+        static const double G[6][3] = {{0.25, 0, 0},          {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                       {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                       {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+        for (int t = 0; t < c->n_tiles; t++) {
+            const int oct = tile_oct(c, t);
+            float *p = c->wino + (size_t)t * c->wino_tile_floats;
+            for (int xi = 0; xi < 36; xi++)
+                for (int i = 0; i < c->n_icb * 16; i++)
+                    for (int oo = 0; oo < oct; oo++) {
+                        const int o = t * 32 + oo;
+                        double u = 0.0;
+                        if (i < s->in_c && o < s->out_c) {
+                            const float *g = w_oihw + ((size_t)o * s->in_c + i) * 9;
+                            for (int a = 0; a < 3; a++)
+                                for (int b = 0; b < 3; b++)
+                                    u += G[xi / 6][a] * (double)g[a * 3 + b] * G[xi % 6][b];
+                        }
+                        *p++ = (float)u;
+                    }
+        }
+    }
     *out = c;
+    return HX_OK;
+}
+
+hx_status hx_conv_set_algo(hx_conv *c, hx_conv_algo algo, hx_error *err) {
+    if (algo == HX_CONV_WINOGRAD && !c->wino)
+        return hx_fail(err, HX_EUNSUPPORTED, "this conv has no Winograd weights (3x3 stride 1 pad 1 only)");
+    c->algo = algo;
     return HX_OK;
 }
 
 void hx_conv_free(hx_conv *c) {
     if (!c) return;
+    free(c->wino);
     free(c->w);
     free(c->bias);
     free(c);
@@ -192,6 +255,134 @@ static void conv_task(void *ctx, size_t task, int thread) {
     j->row(&a);
 }
 
+typedef struct {
+    void (*row)(const hx_conv_row_args *);
+    hx_wino_in_fn in;
+    hx_wino_out_fn out;
+} isa_kernels;
+
+static isa_kernels kernels_for_isa(void) {
+    switch (hx_isa_active()) {
+#if defined(__x86_64__)
+    case HX_ISA_AVX512: return (isa_kernels){hx_conv_row_avx512, hx_wino_in_avx512, hx_wino_out_avx512};
+    case HX_ISA_AVX2: return (isa_kernels){hx_conv_row_avx2, hx_wino_in_avx2, hx_wino_out_avx2};
+#endif
+#if defined(__aarch64__)
+    case HX_ISA_NEON: return (isa_kernels){hx_conv_row_neon, hx_wino_in_neon, hx_wino_out_neon};
+#endif
+    default: return (isa_kernels){hx_conv_row_scalar, hx_wino_in_scalar, hx_wino_out_scalar};
+    }
+}
+
+typedef struct {
+    const hx_conv *c;
+    const hx_fmap *in, *res;
+    hx_fmap *out;
+    int relu, oh, ow, tiles_y, tiles_x, ntiles, n_chunks;
+    float *v;       /* [n][36][icb][tile][16] */
+    float *m;       /* per thread: [36][2][WINO_CHUNK][16] */
+    isa_kernels k;
+} wino_job;
+
+/* Step 1: task = (image, input block, tile row). */
+static void wino_in_task(void *ctx, size_t task, int thread) {
+    (void)thread;
+    const wino_job *j = ctx;
+    const hx_fmap *in = j->in;
+    const int ty = (int)(task % (size_t)j->tiles_y);
+    const int icb = (int)(task / (size_t)j->tiles_y % (size_t)j->c->n_icb);
+    const int n = (int)(task / ((size_t)j->tiles_y * j->c->n_icb));
+    const size_t v_stride = (size_t)j->c->n_icb * j->ntiles * 16;
+    const size_t rs = row_stride(in);
+    float local[6 * 6 * 16];
+    for (int tx = 0; tx < j->tiles_x; tx++) {
+        const int y0 = 4 * ty - 1, x0 = 4 * tx - 1; /* window origin in image coordinates */
+        float *v = j->v + (((size_t)n * 36 * j->c->n_icb + icb) * j->ntiles + (size_t)ty * j->tiles_x + tx) * 16;
+        if (y0 + 6 <= in->h + in->pad && x0 + 6 <= in->w + in->pad) {
+            j->k.in(hx_fmap_at(in, n, icb * 16, y0, x0), rs, v, v_stride);
+        } else { /* the window leaves the buffer: gather the image part, zeros elsewhere */
+            memset(local, 0, sizeof local);
+            for (int r = 0; r < 6; r++)
+                for (int q = 0; q < 6; q++) {
+                    const int y = y0 + r, x = x0 + q;
+                    if (y >= 0 && y < in->h && x >= 0 && x < in->w)
+                        memcpy(local + (r * 6 + q) * 16, hx_fmap_at(in, n, icb * 16, y, x), 16 * sizeof(float));
+                }
+            j->k.in(local, 6 * 16, v, v_stride);
+        }
+    }
+}
+
+/* Steps 2 and 3: task = (image, output tile of 32 channels, chunk of tiles). */
+static void wino_out_task(void *ctx, size_t task, int thread) {
+    const wino_job *j = ctx;
+    const hx_conv *c = j->c;
+    const int chunk = (int)(task % (size_t)j->n_chunks);
+    const int t = (int)(task / (size_t)j->n_chunks % (size_t)c->n_tiles);
+    const int n = (int)(task / ((size_t)j->n_chunks * c->n_tiles));
+    const int t0 = (int)((long)j->ntiles * chunk / j->n_chunks);
+    const int ct = (int)((long)j->ntiles * (chunk + 1) / j->n_chunks) - t0;
+    const int oct = tile_oct(c, t);
+    float *m = j->m + (size_t)thread * 36 * 2 * WINO_CHUNK * 16;
+    const size_t m_stride = (size_t)2 * ct * 16; /* between positions */
+    for (int xi = 0; xi < 36; xi++) {
+        hx_conv_row_args a = {
+            .in = j->v + (((size_t)n * 36 + xi) * c->n_icb * j->ntiles + t0) * 16,
+            .in_cb_stride = (size_t)j->ntiles * 16,
+            .in_row_stride = 0,
+            .in_cb = 16,
+            .n_icb = c->n_icb,
+            .k = 1,
+            .stride = 1,
+            .w = c->wino + (size_t)t * c->wino_tile_floats + (size_t)xi * c->n_icb * 16 * oct,
+            .oct = oct,
+            .bias = zeros32,
+            .out = m + (size_t)xi * m_stride,
+            .out_cb_stride = (size_t)ct * 16,
+            .res = NULL,
+            .relu = 0,
+            .npix = ct,
+        };
+        j->k.row(&a);
+    }
+    for (int i = 0; i < ct; i++) {
+        const int tile = t0 + i, ty = tile / j->tiles_x, tx = tile % j->tiles_x;
+        const int rows = j->oh - 4 * ty < 4 ? j->oh - 4 * ty : 4;
+        const int cols = j->ow - 4 * tx < 4 ? j->ow - 4 * tx : 4;
+        for (int b = 0; b < oct / 16; b++) {
+            const int ch = t * 32 + b * 16;
+            j->k.out(m + ((size_t)b * ct + i) * 16, m_stride, c->bias + ch,
+                     hx_fmap_at(j->out, n, ch, 4 * ty, 4 * tx), row_stride(j->out),
+                     j->res ? hx_fmap_at(j->res, n, ch, 4 * ty, 4 * tx) : NULL,
+                     j->res ? row_stride(j->res) : 0, j->relu, rows, cols);
+        }
+    }
+}
+
+static hx_status wino_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
+                              const hx_fmap *res, bool relu, hx_threadpool *pool, hx_error *err) {
+    wino_job j = {.c = c, .in = in, .res = res, .out = out, .relu = relu, .oh = out->h, .ow = out->w,
+                  .k = kernels_for_isa()};
+    j.tiles_y = (out->h + 3) / 4;
+    j.tiles_x = (out->w + 3) / 4;
+    j.ntiles = j.tiles_y * j.tiles_x;
+    j.n_chunks = (j.ntiles + WINO_CHUNK - 1) / WINO_CHUNK;
+    const size_t v_floats = (size_t)in->n * 36 * c->n_icb * j.ntiles * 16;
+    const int threads = hx_threadpool_size(pool);
+    j.v = aligned_alloc(64, (v_floats * sizeof(float) + 63) / 64 * 64);
+    j.m = aligned_alloc(64, (size_t)threads * 36 * 2 * WINO_CHUNK * 16 * sizeof(float));
+    if (!j.v || !j.m) {
+        free(j.v);
+        free(j.m);
+        return hx_fail(err, HX_ENOMEM, "out of memory for Winograd tiles of a %dx%d map", in->h, in->w);
+    }
+    hx_parallel_for(pool, (size_t)in->n * c->n_icb * j.tiles_y, wino_in_task, &j);
+    hx_parallel_for(pool, (size_t)in->n * c->n_tiles * j.n_chunks, wino_out_task, &j);
+    free(j.v);
+    free(j.m);
+    return HX_OK;
+}
+
 static void (*row_kernel(void))(const hx_conv_row_args *) {
     switch (hx_isa_active()) {
 #if defined(__x86_64__)
@@ -221,6 +412,9 @@ hx_status hx_conv_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
     if (residual && (residual->n != out->n || residual->c != out->c || residual->h != oh ||
                      residual->w != ow || residual->cb != HX_CONV_CB))
         return hx_fail(err, HX_EINVAL, "conv residual map does not match the output");
+    if (c->wino && c->algo != HX_CONV_DIRECT &&
+        (c->algo == HX_CONV_WINOGRAD || (size_t)in->n * ((oh + 3) / 4) * ((ow + 3) / 4) >= WINO_MIN_TILES))
+        return wino_forward(c, in, out, residual, relu, pool, err);
     conv_job j = {.c = c, .in = in, .res = residual, .out = out, .relu = relu, .oh = oh, .ow = ow,
                   .row = row_kernel()};
     hx_parallel_for(pool, (size_t)in->n * c->n_tiles * oh, conv_task, &j);

@@ -13,5 +13,9 @@
 #define VMAX0(v) _mm256_max_ps((v), _mm256_setzero_ps())
 #define TMAX1 6
 #define TMAX2 3
+#define VSUB(a, b) _mm256_sub_ps((a), (b))
+#define VSET1(x) _mm256_set1_ps(x)
 #define CONV_ROW_FN hx_conv_row_avx2
+#define WINO_IN_FN hx_wino_in_avx2
+#define WINO_OUT_FN hx_wino_out_avx2
 #include "kernels/conv_row_tmpl.h"

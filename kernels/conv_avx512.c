@@ -13,5 +13,9 @@
 #define VMAX0(v) _mm512_max_ps((v), _mm512_setzero_ps())
 #define TMAX1 12
 #define TMAX2 12
+#define VSUB(a, b) _mm512_sub_ps((a), (b))
+#define VSET1(x) _mm512_set1_ps(x)
 #define CONV_ROW_FN hx_conv_row_avx512
+#define WINO_IN_FN hx_wino_in_avx512
+#define WINO_OUT_FN hx_wino_out_avx512
 #include "kernels/conv_row_tmpl.h"

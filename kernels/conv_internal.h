@@ -28,13 +28,26 @@ typedef struct {
     int npix;
 } hx_conv_row_args;
 
-void hx_conv_row_scalar(const hx_conv_row_args *a);
+/* Winograd F(4x4,3x3) input / output transforms of one 16-channel block
+ * (conv_row_tmpl.h says what they compute). */
+typedef void (*hx_wino_in_fn)(const float *in, size_t row_stride, float *v, size_t v_stride);
+typedef void (*hx_wino_out_fn)(const float *m, size_t m_stride, const float *bias, float *out,
+                               size_t out_row_stride, const float *res, size_t res_row_stride,
+                               int relu, int rows, int cols);
+
+#define HX_CONV_ISA_DECL(isa)                                                                    \
+    void hx_conv_row_##isa(const hx_conv_row_args *a);                                           \
+    void hx_wino_in_##isa(const float *in, size_t row_stride, float *v, size_t v_stride);        \
+    void hx_wino_out_##isa(const float *m, size_t m_stride, const float *bias, float *out,       \
+                           size_t out_row_stride, const float *res, size_t res_row_stride,       \
+                           int relu, int rows, int cols);
+HX_CONV_ISA_DECL(scalar)
 #if defined(__x86_64__)
-void hx_conv_row_avx2(const hx_conv_row_args *a);
-void hx_conv_row_avx512(const hx_conv_row_args *a);
+HX_CONV_ISA_DECL(avx2)
+HX_CONV_ISA_DECL(avx512)
 #endif
 #if defined(__aarch64__)
-void hx_conv_row_neon(const hx_conv_row_args *a);
+HX_CONV_ISA_DECL(neon)
 #endif
 
 #endif

@@ -13,5 +13,9 @@
 #define VMAX0(v) vmaxq_f32((v), vdupq_n_f32(0.0f))
 #define TMAX1 5
 #define TMAX2 2
+#define VSUB(a, b) vsubq_f32((a), (b))
+#define VSET1(x) vdupq_n_f32(x)
 #define CONV_ROW_FN hx_conv_row_neon
+#define WINO_IN_FN hx_wino_in_neon
+#define WINO_OUT_FN hx_wino_out_neon
 #include "kernels/conv_row_tmpl.h"

@@ -11,5 +11,9 @@
 #define VMAX0(v) ((v) > 0.0f ? (v) : 0.0f)
 #define TMAX1 4
 #define TMAX2 2
+#define VSUB(a, b) ((a) - (b))
+#define VSET1(x) (x)
 #define CONV_ROW_FN hx_conv_row_scalar
+#define WINO_IN_FN hx_wino_in_scalar
+#define WINO_OUT_FN hx_wino_out_scalar
 #include "kernels/conv_row_tmpl.h"

@@ -55,17 +55,14 @@ struct hx_packed_b {
     const hx_gemm_kernel *kern; /* the kernel whose NR the panels use */
     size_t K, N, n_panels;
     float *panels;              /* n_panels panels of K x NR, zero past column N */
-    float *plain;               /* op(B) as K x N, kept only for HELIX_GEMM=openblas */
+    float *plain;               /* B as given (compacted), only for HELIX_GEMM=openblas */
+    hx_trans plain_tb;
 };
 
 static float *alloc_floats(size_t n) {
     size_t bytes = (n ? n : 1) * sizeof(float);
     bytes = (bytes + 63) & ~(size_t)63;
     return aligned_alloc(64, bytes);
-}
-
-static inline float op_at(hx_trans t, const float *X, size_t ld, size_t r, size_t c) {
-    return t == HX_NOTRANS ? X[r * ld + c] : X[c * ld + r];
 }
 
 /* Panel p of op(B): for every k, NR consecutive values of row k. */
@@ -311,8 +308,9 @@ hx_status hx_gemm_pack_b(hx_trans tb, size_t K, size_t N, const float *B, size_t
             hx_gemm_packed_free(p);
             return hx_fail(err, HX_ENOMEM, "out of memory packing B (%zux%zu)", K, N);
         }
-        for (size_t k = 0; k < K; k++)
-            for (size_t j = 0; j < N; j++) p->plain[k * N + j] = op_at(tb, B, ldb, k, j);
+        size_t rows = tb == HX_NOTRANS ? K : N, cols = tb == HX_NOTRANS ? N : K;
+        for (size_t r = 0; r < rows; r++) memcpy(p->plain + r * cols, B + r * ldb, cols * sizeof(float));
+        p->plain_tb = tb;
     }
     *out = p;
     return HX_OK;
@@ -344,8 +342,8 @@ hx_status hx_sgemm_packed(hx_trans ta, size_t M, float alpha, const float *A, si
     if (M == 0 || N == 0) return HX_OK;
 #if defined(HELIX_HAVE_OPENBLAS)
     if (backend_is_openblas() && B->plain)
-        return hx_gemm_openblas(ta, HX_NOTRANS, M, N, K, alpha, A, lda, B->plain, N, beta, C, ldc,
-                                ep, pool, err);
+        return hx_gemm_openblas(ta, B->plain_tb, M, N, K, alpha, A, lda, B->plain,
+                                B->plain_tb == HX_NOTRANS ? N : K, beta, C, ldc, ep, pool, err);
 #endif
     /* The panels fix the kernel: a handle packed under one ISA stays valid
      * if the active ISA changes afterwards. */
@@ -356,3 +354,5 @@ void hx_act_inplace(hx_act act, float *x, size_t n) {
     if (!x || act == HX_ACT_NONE) return;
     hx_gemm_kernel_for(hx_isa_active())->act_rows(act, x, n);
 }
+
+const char *hx_gemm_backend_name(void) { return backend_is_openblas() ? "openblas" : "helix"; }

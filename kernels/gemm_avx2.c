@@ -53,6 +53,6 @@ void hx_act_rows_avx2(hx_act act, float *x, size_t n);
 
 const hx_gemm_kernel hx_gemm_kernel_avx2 = {
     .isa = HX_ISA_AVX2, .mr = UKR_MR, .nr = UKR_NV * VF_W,
-    .kc = 256, .mc = 96, .nt = 384,
+    .kc = 384, .mc = 96, .nt = 192,
     .ukr = hx_gemm_ukr_avx2, .act_rows = hx_act_rows_avx2,
 };

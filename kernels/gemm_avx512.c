@@ -55,6 +55,6 @@ void hx_act_rows_avx512(hx_act act, float *x, size_t n);
 
 const hx_gemm_kernel hx_gemm_kernel_avx512 = {
     .isa = HX_ISA_AVX512, .mr = UKR_MR, .nr = UKR_NV * VF_W,
-    .kc = 384, .mc = 192, .nt = 192,
+    .kc = 384, .mc = 96, .nt = 192,
     .ukr = hx_gemm_ukr_avx512, .act_rows = hx_act_rows_avx512,
 };

@@ -15,20 +15,34 @@ struct hx_threadpool {
     pthread_t *workers;
     pthread_mutex_t lock;
     pthread_cond_t work_cv, done_cv;
-    /* The current batch. */
+    /* The current batch, published by the release store of generation. */
     hx_task_fn fn;
     void *ctx;
     size_t n_tasks;
-    size_t next_task;      /* atomic */
-    int workers_busy;      /* workers still inside the current batch */
-    unsigned long generation;
-    int stopping;
+    size_t next_task;         /* atomic */
+    int workers_busy;         /* atomic: workers still inside the current batch */
+    unsigned long generation; /* atomic */
+    int sleepers;             /* workers blocked on work_cv (under lock) */
+    int stopping;             /* atomic */
 };
 
 typedef struct {
     hx_threadpool *pool;
     int index;
 } worker_arg;
+
+/* Waiting threads spin this many pauses (some tens of microseconds) before
+ * sleeping: back-to-back batches (the layers of a model) then start without
+ * a futex wake-up, and an idle pool still goes quiet. */
+#define SPIN_LIMIT 20000
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
 
 static void run_tasks(hx_threadpool *p, int thread_index) {
     for (;;) {
@@ -44,17 +58,31 @@ static void *worker_main(void *arg) {
     int index = wa->index;
     free(wa);
     unsigned long seen = 0;
-    pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->stopping && p->generation == seen) pthread_cond_wait(&p->work_cv, &p->lock);
-        if (p->stopping) break;
-        seen = p->generation;
-        pthread_mutex_unlock(&p->lock);
+        unsigned long gen = seen;
+        for (int spin = 0; spin < SPIN_LIMIT; spin++) {
+            gen = __atomic_load_n(&p->generation, __ATOMIC_ACQUIRE);
+            if (gen != seen || __atomic_load_n(&p->stopping, __ATOMIC_ACQUIRE)) break;
+            cpu_relax();
+        }
+        if (gen == seen) {
+            pthread_mutex_lock(&p->lock);
+            p->sleepers++;
+            while (!__atomic_load_n(&p->stopping, __ATOMIC_ACQUIRE) &&
+                   (gen = __atomic_load_n(&p->generation, __ATOMIC_ACQUIRE)) == seen)
+                pthread_cond_wait(&p->work_cv, &p->lock);
+            p->sleepers--;
+            pthread_mutex_unlock(&p->lock);
+        }
+        if (__atomic_load_n(&p->stopping, __ATOMIC_ACQUIRE)) break;
+        seen = gen;
         run_tasks(p, index);
-        pthread_mutex_lock(&p->lock);
-        if (--p->workers_busy == 0) pthread_cond_signal(&p->done_cv);
+        if (__atomic_sub_fetch(&p->workers_busy, 1, __ATOMIC_ACQ_REL) == 0) {
+            pthread_mutex_lock(&p->lock);
+            pthread_cond_signal(&p->done_cv);
+            pthread_mutex_unlock(&p->lock);
+        }
     }
-    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
@@ -102,7 +130,7 @@ hx_status hx_threadpool_create(int n_threads, hx_threadpool **out, hx_error *err
 void hx_threadpool_destroy(hx_threadpool *p) {
     if (!p) return;
     pthread_mutex_lock(&p->lock);
-    p->stopping = 1;
+    __atomic_store_n(&p->stopping, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->lock);
     for (int i = 1; i < p->n_threads; i++) pthread_join(p->workers[i - 1], NULL);
@@ -121,19 +149,27 @@ void hx_parallel_for(hx_threadpool *p, size_t n_tasks, hx_task_fn fn, void *ctx)
         for (size_t t = 0; t < n_tasks; t++) fn(ctx, t, 0);
         return;
     }
-    pthread_mutex_lock(&p->lock);
+    /* Every worker is idle here (the previous batch ended with busy == 0). */
     p->fn = fn;
     p->ctx = ctx;
     p->n_tasks = n_tasks;
-    p->next_task = 0;
-    p->workers_busy = p->n_threads - 1;
-    p->generation++;
-    pthread_cond_broadcast(&p->work_cv);
+    __atomic_store_n(&p->next_task, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&p->workers_busy, p->n_threads - 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&p->generation, 1, __ATOMIC_RELEASE);
+    /* A worker about to sleep re-checks generation under the lock, so a
+     * broadcast is needed only for those already asleep. */
+    pthread_mutex_lock(&p->lock);
+    if (p->sleepers > 0) pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->lock);
 
     run_tasks(p, 0);
 
+    for (int spin = 0; spin < SPIN_LIMIT; spin++) {
+        if (__atomic_load_n(&p->workers_busy, __ATOMIC_ACQUIRE) == 0) return;
+        cpu_relax();
+    }
     pthread_mutex_lock(&p->lock);
-    while (p->workers_busy > 0) pthread_cond_wait(&p->done_cv, &p->lock);
+    while (__atomic_load_n(&p->workers_busy, __ATOMIC_ACQUIRE) > 0)
+        pthread_cond_wait(&p->done_cv, &p->lock);
     pthread_mutex_unlock(&p->lock);
 }

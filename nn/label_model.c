@@ -48,6 +48,10 @@ hx_status hx_label_matrix_check(const int32_t *L, size_t n, int m, int k, hx_err
         return hx_fail(err, HX_EINVAL, "label matrix has %d columns (max %d)", m,
                        HX_LM_MAX_SOURCES);
     if (!L) return hx_fail(err, HX_EINVAL, "label matrix is NULL");
+    /* A branch-free scan first (vectorises); locate the culprit only if any. */
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n * (size_t)m; i++) bad |= (uint32_t)((uint32_t)L[i] + 1u > (uint32_t)k);
+    if (!bad) return HX_OK;
     for (size_t r = 0; r < n; r++)
         for (int j = 0; j < m; j++) {
             int32_t v = L[r * (size_t)m + j];
@@ -354,9 +358,15 @@ static double loss_and_grad(const float *O, const float *mu, const float *mu_ini
         double e = s - (double)O[a * d + a];
         loss2 += e * e;
         const double *Ra = R + a * d;
+        double rmv[HX_LM_MAX_CARDINALITY];
+        for (int y = 0; y < k; y++) rmv[y] = 0.0;
+        for (size_t b = 0; b < d; b++) {
+            double r = Ra[b];
+            const float *mb = mu + b * kk;
+            for (int y = 0; y < k; y++) rmv[y] += r * mb[y];
+        }
         for (int y = 0; y < k; y++) {
-            double rm = 0.0;
-            for (size_t b = 0; b < d; b++) rm += Ra[b] * mu[b * kk + y];
+            double rm = rmv[y];
             double diff = (double)ma[y] - (double)mu_init[a * kk + y];
             loss3 += diff * diff;
             grad[a * kk + y] =

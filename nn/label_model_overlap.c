@@ -66,11 +66,16 @@ hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_
         size_t rows = n - r0 < CHUNK_ROWS ? n - r0 : CHUNK_ROWS;
         size_t words = (rows + 63) / 64;
         if (rows % 64) memset(cols, 255, (size_t)m * CHUNK_ROWS); /* pad the last word */
-        for (size_t r = 0; r < rows; r++) {
-            const int32_t *row = L + (r0 + r) * (size_t)m;
+        /* Transpose 64 rows at a time so the rows being read stay in L1. */
+        for (size_t rb = 0; rb < rows; rb += 64) {
+            size_t re = rows - rb < 64 ? rows - rb : 64;
+            const int32_t *blk = L + (r0 + rb) * (size_t)m;
             for (int i = 0; i < m; i++) {
-                int32_t v = row[i];
-                cols[(size_t)i * CHUNK_ROWS + r] = (uint32_t)v < (uint32_t)k ? (uint8_t)v : 255;
+                uint8_t *dst = cols + (size_t)i * CHUNK_ROWS + rb;
+                for (size_t r = 0; r < re; r++) {
+                    int32_t v = blk[r * (size_t)m + i];
+                    dst[r] = (uint32_t)v < (uint32_t)k ? (uint8_t)v : 255;
+                }
             }
         }
         for (int i = 0; i < m; i++)

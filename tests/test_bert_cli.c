@@ -97,13 +97,13 @@ Test(bert_cli, classify_text_matches_pytorch_with_error_records) {
                 double x = cJSON_GetArrayItem(w, k)->valuedouble;
                 cr_assert(fabs(g - x) <= 1e-4 * 1.1, "line %d logit %d: %g vs PyTorch %g", i + 1, k, g, x);
                 if (x > cJSON_GetArrayItem(w, best)->valuedouble) best = k;
-                char name[16];
+                char name[32];
                 snprintf(name, sizeof name, "label_%d", k);
                 const cJSON *p = cJSON_GetObjectItem(probs, name);
                 cr_assert(cJSON_IsNumber(p), "line %d: probs lacks %s", i + 1, name);
                 psum += p->valuedouble;
             }
-            char want_label[16];
+            char want_label[32];
             snprintf(want_label, sizeof want_label, "label_%d", best);
             cr_assert(cJSON_IsString(label) && !strcmp(label->valuestring, want_label),
                       "line %d: label %s, want %s", i + 1, cJSON_IsString(label) ? label->valuestring : "?",

@@ -148,3 +148,49 @@ Test(hlx, missing_file_is_io_error) {
     cr_assert_eq(hx_hlx_open("/nonexistent/x.hlx", &f, &err), HX_EIO);
     cr_assert_null(f);
 }
+
+/* A file written by tests/oracle/hlx_write.py, an independent writer made
+ * from docs/hlx-format.md alone (its own XXH64 included): it must open,
+ * verify, and hold the values the script recorded. */
+Test(hlx, reads_file_from_independent_python_writer) {
+    hx_error err;
+    hx_hlx *f;
+    cr_assert_eq(hx_hlx_open(HX_TEST_FIXTURES "/hlx/py_written.hlx", &f, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(hx_hlx_verify(f, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(hx_hlx_tensor_count(f), 7);
+    FILE *jf = fopen(HX_TEST_FIXTURES "/hlx/py_written.json", "rb");
+    cr_assert_not_null(jf);
+    char text[4096];
+    size_t n = fread(text, 1, sizeof text - 1, jf);
+    fclose(jf);
+    text[n] = 0;
+    /* The JSON holds "dense.weight": [15 floats], "q": [12 ints]; parse by hand
+     * to keep this test free of cJSON. */
+    hx_tensor_view v;
+    cr_assert_eq(hx_hlx_find(f, "dense.weight", &v, &err), HX_OK);
+    cr_assert(v.rank == 2 && v.dims[0] == 3 && v.dims[1] == 5);
+    const char *p = strchr(strstr(text, "\"dense.weight\""), '[') + 1;
+    for (int i = 0; i < 15; i++) {
+        char *end;
+        float want = strtof(p, &end);
+        cr_assert_eq(((const float *)v.data)[i], want, "dense.weight[%d]", i);
+        p = end + 1;
+    }
+    cr_assert_eq(hx_hlx_find(f, "q", &v, &err), HX_OK);
+    cr_assert(v.dtype == HX_DT_I8 && v.nbytes == 12 && v.scales);
+    cr_assert(v.scales[0] == 0.5f && v.scales[3] == 1.0f);
+    p = strchr(strstr(text, "\"q\""), '[') + 1;
+    for (int i = 0; i < 12; i++) {
+        char *end;
+        long want = strtol(p, &end, 10);
+        cr_assert_eq(((const int8_t *)v.data)[i], want, "q[%d]", i);
+        p = end + 1;
+    }
+    cr_assert_eq(hx_hlx_find(f, "ids", &v, &err), HX_OK);
+    cr_assert_eq(v.dtype, HX_DT_I64);
+    cr_assert_eq(((const int64_t *)v.data)[1], -2);
+    cr_assert_eq(hx_hlx_find(f, "scalar", &v, &err), HX_OK);
+    cr_assert(v.rank == 0 && *(const float *)v.data == 0.25f);
+    cr_assert_not_null(strstr(hx_hlx_metadata(f, NULL), "\"labels\":[\"\\u03b1\",\"b\"]"));
+    hx_hlx_close(f);
+}

@@ -40,17 +40,20 @@ static const conv_case cases[] = {
     {1, 64, 128, 14, 13, 1, 2, 0, 16, 0, 0},  /* 1x1 stride 2 (downsample) */
     {2, 31, 47, 7, 7, 1, 1, 0, 16, 1, 1},     /* 1x1 stride 1 */
     {1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0},
+    {2, 32, 40, 37, 35, 3, 1, 1, 16, 1, 1},   /* Winograd: 90 tiles, 2 chunks, ragged edges */
+    {1, 128, 96, 14, 14, 3, 1, 1, 16, 0, 1},
 };
 
 /* Runs case c on the active ISA with the given pool; returns NCHW output. */
 static float *run_blocked(const conv_case *c, const float *in, const float *w, const float *b,
-                          const float *res, hx_threadpool *pool, int *oh, int *ow) {
+                          const float *res, hx_threadpool *pool, hx_conv_algo algo, int *oh, int *ow) {
     hx_conv_shape s = {c->in_c, c->out_c, c->k, c->stride, c->pad};
     *oh = hx_conv_out_size(c->h, c->k, c->stride, c->pad);
     *ow = hx_conv_out_size(c->w, c->k, c->stride, c->pad);
     hx_conv *conv;
     hx_error e;
     cr_assert_eq(hx_conv_create(&s, c->in_cb, w, b, &conv, &e), HX_OK, "%s", e.msg);
+    cr_assert_eq(hx_conv_set_algo(conv, algo, &e), HX_OK, "%s", e.msg);
     hx_fmap fi, fo, fr;
     cr_assert_eq(hx_fmap_alloc(&fi, c->n, c->in_c, c->h, c->w, c->in_cb, c->pad + 1, NULL), HX_OK);
     cr_assert_eq(hx_fmap_alloc(&fo, c->n, c->out_c, *oh, *ow, 16, 1, NULL), HX_OK);
@@ -103,20 +106,22 @@ Test(conv, every_isa_matches_reference_on_odd_shapes) {
         }
         float *ref = malloc(sizeof(float) * nout);
         hx_conv2d_ref(&s, c->n, c->h, c->w, in, w, b, res, c->relu, ref);
-        for (int isa = 0; isa < HX_ISA_COUNT; isa++) {
+        const int wino_ok = c->k == 3 && c->stride == 1 && c->pad == 1 && c->in_cb == 16;
+        for (int isa = 0; isa < HX_ISA_COUNT; isa++)
+        for (int algo = HX_CONV_DIRECT; algo <= (wino_ok ? HX_CONV_WINOGRAD : HX_CONV_DIRECT); algo++) {
             if (!hx_isa_supported((hx_isa)isa)) continue;
             cr_assert_eq(hx_isa_set((hx_isa)isa, NULL), HX_OK);
             int h1, w1, h2, w2;
-            float *o1 = run_blocked(c, in, w, b, res, NULL, &h1, &w1);
-            float *o3 = run_blocked(c, in, w, b, res, pool, &h2, &w2);
+            float *o1 = run_blocked(c, in, w, b, res, NULL, (hx_conv_algo)algo, &h1, &w1);
+            float *o3 = run_blocked(c, in, w, b, res, pool, (hx_conv_algo)algo, &h2, &w2);
             cr_assert_eq(h1, oh);
             cr_assert_eq(w1, ow);
             cr_assert(memcmp(o1, o3, sizeof(float) * nout) == 0,
                       "case %zu isa %s: 1 and 3 threads differ", ci, hx_isa_name((hx_isa)isa));
             for (size_t i = 0; i < nout; i++)
                 cr_assert(fabsf(o1[i] - ref[i]) <= 1e-5f * (1.0f + fabsf(ref[i])) * sqrtf((float)(c->in_c * c->k * c->k)),
-                          "case %zu isa %s: out[%zu] = %g, reference %g", ci,
-                          hx_isa_name((hx_isa)isa), i, o1[i], ref[i]);
+                          "case %zu isa %s algo %d: out[%zu] = %g, reference %g", ci,
+                          hx_isa_name((hx_isa)isa), algo, i, o1[i], ref[i]);
             free(o1);
             free(o3);
         }
@@ -145,4 +150,8 @@ Test(conv, rejects_mismatched_maps) {
     hx_conv_free(conv);
     hx_conv_shape bad = {8, 16, 3, 0, 1};
     cr_assert_eq(hx_conv_create(&bad, 16, w, NULL, &conv, NULL), HX_EINVAL);
+    hx_conv_shape s2 = {8, 16, 3, 2, 1}; /* stride 2: no Winograd */
+    cr_assert_eq(hx_conv_create(&s2, 16, w, NULL, &conv, NULL), HX_OK);
+    cr_assert_eq(hx_conv_set_algo(conv, HX_CONV_WINOGRAD, NULL), HX_EUNSUPPORTED);
+    hx_conv_free(conv);
 }

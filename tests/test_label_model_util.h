@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "helix/label_model.h"
+#include "label_matrix_csv.h"
 
 static inline char *lmt_read_file(const char *path, size_t *len_out) {
     FILE *f = fopen(path, "rb");
@@ -107,6 +108,17 @@ static inline int32_t *lmt_case_matrix(const cJSON *c, size_t *n, int *m, int *k
     *k = cJSON_GetObjectItem(c, "k")->valueint;
     const cJSON *Lj = cJSON_GetObjectItem(c, "L");
     if (Lj) return lmt_ints(Lj, NULL);
+    const cJSON *csv = cJSON_GetObjectItem(c, "L_csv");
+    if (csv) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/label_model/%s", HX_TEST_FIXTURES, csv->valuestring);
+        hx_label_csv lc;
+        if (hx_label_csv_read(path, *k, &lc, NULL) != HX_OK) return NULL;
+        int32_t *L = lc.L;
+        lc.L = NULL;
+        hx_label_csv_free(&lc);
+        return L;
+    }
     const cJSON *g = cJSON_GetObjectItem(c, "gen");
     double *ab = lmt_doubles(cJSON_GetObjectItem(g, "abstain"), NULL);
     double *acc = lmt_doubles(cJSON_GetObjectItem(g, "acc"), NULL);

@@ -70,6 +70,13 @@ typedef struct hx_conv hx_conv;
 hx_status hx_conv_create(const hx_conv_shape *shape, int in_cb, const float *w_oihw,
                          const float *bias, hx_conv **out, hx_error *err);
 void hx_conv_free(hx_conv *c);
+
+/* Which algorithm hx_conv_forward uses. AUTO: Winograd F(4x4,3x3) for 3x3
+ * stride-1 pad-1 layers whose transformed weights fit (<= 16 MB) when the
+ * batch has >= 16 output tiles of 4x4, else direct. */
+typedef enum { HX_CONV_AUTO = 0, HX_CONV_DIRECT, HX_CONV_WINOGRAD } hx_conv_algo;
+/* HX_EUNSUPPORTED when Winograd is asked of a layer that has no Winograd weights. */
+hx_status hx_conv_set_algo(hx_conv *c, hx_conv_algo algo, hx_error *err);
 const hx_conv_shape *hx_conv_get_shape(const hx_conv *c);
 
 /* out = act(conv(in) + bias [+ residual]). in->pad must be >= the conv's pad

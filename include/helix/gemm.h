@@ -71,6 +71,9 @@ float hx_act_apply(hx_act act, float x);
  * GEMM epilogue's erf/tanh; within an ulp or two of hx_act_apply). */
 void hx_act_inplace(hx_act act, float *x, size_t n);
 
+/* "helix", or "openblas" when HELIX_GEMM=openblas selected that backend. */
+const char *hx_gemm_backend_name(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -87,7 +87,13 @@ def nan_to_none(a):
     return [None if (isinstance(x, float) and math.isnan(x)) else x for x in a]
 
 
-def fit_case(name, L, k, fit_kwargs, class_balance=None, Y_dev=None, gen=None, store_rows=2000):
+def r10(a):
+    """10 significant digits: far below the 1e-4 test tolerance, half the bytes."""
+    return [None if x is None else float(f"{x:.10g}") for x in a]
+
+
+def fit_case(name, L, k, fit_kwargs, class_balance=None, Y_dev=None, gen=None, store_rows=1000,
+             csv_name=None):
     lm = LabelModel(cardinality=k, verbose=False)
     case = {"name": name, "k": k, "n": int(L.shape[0]), "m": int(L.shape[1]),
             "fit": {kk: v for kk, v in fit_kwargs.items()}}
@@ -97,6 +103,8 @@ def fit_case(name, L, k, fit_kwargs, class_balance=None, Y_dev=None, gen=None, s
         case["y_dev"] = [int(v) for v in Y_dev]
     if gen is not None:
         case["gen"] = gen
+    elif csv_name is not None:
+        case["L_csv"] = csv_name
     else:
         case["L"] = [int(v) for v in L.reshape(-1)]
     try:
@@ -108,12 +116,12 @@ def fit_case(name, L, k, fit_kwargs, class_balance=None, Y_dev=None, gen=None, s
     case["mu"] = [float(v) for v in mu.reshape(-1)]
     case["p"] = [float(v) for v in lm.p]
     case["weights"] = nan_to_none([float(v) for v in lm.get_weights()])
-    case["cprobs"] = [float(v) for v in lm.get_conditional_probs().reshape(-1)]
+    case["cprobs"] = r10([float(v) for v in lm.get_conditional_probs().reshape(-1)])
     Ls = L[:store_rows]
     with np.errstate(all="ignore"):
         proba = lm.predict_proba(Ls)
     case["proba_rows"] = int(Ls.shape[0])
-    case["proba"] = nan_to_none([float(v) for v in proba.reshape(-1)])
+    case["proba"] = r10(nan_to_none([float(v) for v in proba.reshape(-1)]))
     case["pred_abstain"] = [int(v) for v in lm.predict(Ls, tie_break_policy="abstain")]
     case["pred_random"] = [int(v) for v in lm.predict(Ls, tie_break_policy="random")]
     # Rows whose two top probabilities are within 1e-4: predictions there may
@@ -167,9 +175,8 @@ def synthetic_cases():
     ]
     for name, gp, kw in specs:
         L, _ = gen_matrix(gp)
-        store_gen = gp["n"] > 2000
-        cases.append(fit_case(name, L, gp["k"], kw, gen=gp if store_gen else None,
-                              store_rows=1000 if store_gen else 2000))
+        store_gen = gp["n"] > 1000
+        cases.append(fit_case(name, L, gp["k"], kw, gen=gp if store_gen else None))
         print(name, "error" if "error" in cases[-1] else "ok", file=sys.stderr)
 
     # Class balance given / from Y_dev; non-uniform with two equal priors.
@@ -300,10 +307,11 @@ def youtube():
         for y in Y:
             f.write(f"{int(y)}\n")
 
-    cases = [fit_case("youtube_default", L, 2, {"seed": 0}),
-             fit_case("youtube_seed123_lr005", L, 2, {"seed": 123, "lr": 0.005, "n_epochs": 500}),
-             fit_case("youtube_adam", L, 2, {"seed": 1, "optimizer": "adam", "lr": 0.01, "n_epochs": 200}),
-             fit_case("youtube_balance", L, 2, {"seed": 0}, class_balance=[0.49, 0.51])]
+    kw = {"csv_name": "youtube_L.csv", "store_rows": len(L)}
+    cases = [fit_case("youtube_default", L, 2, {"seed": 0}, **kw),
+             fit_case("youtube_seed123_lr005", L, 2, {"seed": 123, "lr": 0.005, "n_epochs": 500}, **kw),
+             fit_case("youtube_adam", L, 2, {"seed": 1, "optimizer": "adam", "lr": 0.01, "n_epochs": 200}, **kw),
+             fit_case("youtube_balance", L, 2, {"seed": 0}, class_balance=[0.49, 0.51], **kw)]
 
     an = LFAnalysis(L)
     summ = an.lf_summary(Y=Y)
@@ -319,7 +327,7 @@ def youtube():
         "incorrect": [int(x) for x in summ["Incorrect"]],
     }
     mv = MajorityLabelVoter(cardinality=2)
-    majority = {"proba": [float(v) for v in mv.predict_proba(L).reshape(-1)],
+    majority = {"proba": r10([float(v) for v in mv.predict_proba(L).reshape(-1)]),
                 "pred_abstain": [int(v) for v in mv.predict(L, tie_break_policy="abstain")],
                 "pred_random": [int(v) for v in mv.predict(L, tie_break_policy="random")]}
     return cases, analysis, majority

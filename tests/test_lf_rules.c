@@ -1,0 +1,114 @@
+/* Labeling functions: helix applies tests/fixtures/label_model/youtube_lfs.json
+ * to the YouTube comments and must produce exactly the label matrix that the
+ * oracle's independent Python implementation produced (youtube_L.csv); plus
+ * the rule semantics and the rejection of malformed LF files. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "label_matrix_csv.h"
+#include "lf_rules.h"
+#include "test_label_model_util.h"
+
+Test(lf_rules, youtube_matches_python_oracle) {
+    char path[1024];
+    hx_error err;
+    hx_lf_set set;
+    snprintf(path, sizeof path, "%s/label_model/youtube_lfs.json", HX_TEST_FIXTURES);
+    cr_assert_eq(hx_lf_set_load(path, &set, &err), HX_OK, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/label_model/youtube_L.csv", HX_TEST_FIXTURES);
+    hx_label_csv ref;
+    cr_assert_eq(hx_label_csv_read(path, set.k, &ref, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(ref.m, set.n_lfs);
+    for (int j = 0; j < set.n_lfs; j++) cr_expect_str_eq(ref.names[j], set.lfs[j].name);
+    snprintf(path, sizeof path, "%s/label_model/youtube.jsonl", HX_TEST_FIXTURES);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    char *line = NULL;
+    size_t cap = 0, r = 0, diff = 0;
+    ssize_t len;
+    int32_t votes[64];
+    while ((len = getline(&line, &cap, f)) > 0) {
+        cJSON *rec = cJSON_ParseWithLength(line, (size_t)len);
+        cr_assert(cJSON_IsObject(rec), "record %zu", r);
+        cr_assert_lt(r, ref.n);
+        hx_lf_set_apply(&set, rec, votes);
+        for (int j = 0; j < set.n_lfs; j++)
+            if (votes[j] != ref.L[r * ref.m + j]) {
+                if (diff < 5) cr_log_error("record %zu LF %s: helix %d, python %d", r, set.lfs[j].name,
+                                           votes[j], ref.L[r * ref.m + j]);
+                diff++;
+            }
+        cJSON_Delete(rec);
+        r++;
+    }
+    free(line);
+    fclose(f);
+    cr_expect_eq(r, ref.n);
+    cr_expect_eq(diff, 0, "%zu votes differ", diff);
+    hx_label_csv_free(&ref);
+    hx_lf_set_free(&set);
+}
+
+static void apply_one(const char *lfs, const char *record, int32_t *votes) {
+    hx_lf_set set;
+    hx_error err;
+    cr_assert_eq(hx_lf_set_parse(lfs, strlen(lfs), &set, &err), HX_OK, "%s", err.msg);
+    cJSON *rec = cJSON_Parse(record);
+    hx_lf_set_apply(&set, rec, votes);
+    cJSON_Delete(rec);
+    hx_lf_set_free(&set);
+}
+
+Test(lf_rules, semantics) {
+    const char *lfs =
+        "{\"cardinality\": 3, \"lfs\": ["
+        "{\"type\": \"keyword\", \"field\": \"t\", \"keywords\": [\"cat\"], \"label\": 1},"
+        "{\"type\": \"keyword\", \"field\": \"t\", \"keywords\": [\"cat\"], \"whole_word\": true, \"label\": 2},"
+        "{\"type\": \"keyword\", \"field\": \"t\", \"keywords\": [\"CAT\"], \"case_sensitive\": true, \"label\": 0},"
+        "{\"type\": \"regex\", \"field\": \"t\", \"pattern\": \"^c[a-z]+s$\", \"flags\": \"i\", \"label\": 1},"
+        "{\"type\": \"threshold\", \"field\": \"t\", \"measure\": \"chars\", \"op\": \"==\", \"value\": 4, \"label\": 1},"
+        "{\"type\": \"threshold\", \"field\": \"t\", \"measure\": \"words\", \"op\": \">=\", \"value\": 2, \"label\": 2},"
+        "{\"type\": \"threshold\", \"field\": \"x\", \"op\": \"<\", \"value\": 0.5, \"label\": 0}]}";
+    int32_t v[7];
+    apply_one(lfs, "{\"t\": \"Cats\", \"x\": 0.25}", v);
+    int32_t want1[7] = {1, -1, -1, 1, 1, -1, 0};
+    for (int j = 0; j < 7; j++) cr_expect_eq(v[j], want1[j], "Cats: LF %d", j);
+    apply_one(lfs, "{\"t\": \"a CAT, \\u00e9t\\u00e9\", \"x\": \"0.1\"}", v);
+    int32_t want2[7] = {1, 2, 0, -1, -1, 2, -1};
+    for (int j = 0; j < 7; j++) cr_expect_eq(v[j], want2[j], "CAT: LF %d", j);
+    /* 4 code points, 6 bytes */
+    apply_one(lfs, "{\"t\": \"\\u00e9\\u00e9\\u00e9x\", \"x\": true}", v);
+    cr_expect_eq(v[4], 1);
+    cr_expect_eq(v[6], -1);
+    /* missing / wrong-typed fields and non-object records abstain */
+    apply_one(lfs, "{\"t\": 5}", v);
+    for (int j = 0; j < 7; j++) cr_expect_eq(v[j], -1);
+    apply_one(lfs, "[1, 2]", v);
+    for (int j = 0; j < 7; j++) cr_expect_eq(v[j], -1);
+}
+
+Test(lf_rules, malformed_files) {
+    const char *bad[] = {
+        "not json",
+        "{\"lfs\": []}",
+        "{\"cardinality\": 2, \"lfs\": []}",
+        "{\"cardinality\": 1, \"lfs\": [{\"type\": \"keyword\", \"field\": \"t\", \"keywords\": [\"a\"], \"label\": 0}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"keyword\", \"field\": \"t\", \"keywords\": [], \"label\": 0}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"keyword\", \"field\": \"t\", \"keywords\": [\"a\"], \"label\": 2}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"keyword\", \"field\": \"t\", \"keywords\": [\"a\"], \"label\": 0.5}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"regex\", \"field\": \"t\", \"pattern\": \"(a\", \"label\": 0}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"regex\", \"field\": \"t\", \"pattern\": \"a\", \"flags\": \"x\", \"label\": 0}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"threshold\", \"field\": \"t\", \"op\": \"=<\", \"value\": 1, \"label\": 0}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"threshold\", \"field\": \"t\", \"op\": \"<\", \"label\": 0}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"magic\", \"field\": \"t\", \"label\": 0}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"keyword\", \"keywords\": [\"a\"], \"label\": 0}]}",
+        "{\"cardinality\": 2, \"lfs\": [{\"type\": \"keyword\", \"field\": \"t\", \"keywords\": [\"a\"], \"label\": 0, \"whole_word\": 1}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hx_lf_set set;
+        hx_error err;
+        hx_error_clear(&err);
+        cr_expect_neq(hx_lf_set_parse(bad[i], strlen(bad[i]), &set, &err), HX_OK, "case %zu accepted", i);
+        cr_expect(err.msg[0] != '\0', "case %zu: no message", i);
+    }
+}
