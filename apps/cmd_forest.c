@@ -72,11 +72,15 @@ static int load_model(const char *path, run_state *s) {
 
 static int check_header(run_state *s, char *line, long len, char ***fields, size_t *cap) {
     int nf = hx_forest_n_features(s->forest);
-    long n = len < 0 ? 0 : hx_csv_split(line, (size_t)len, fields, cap);
     if (len < 0) {
         fprintf(stderr, "helix forest: no header line on stdin\n");
         return 1;
     }
+    if (len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) { /* a UTF-8 byte order mark */
+        memmove(line, line + 3, (size_t)len - 2);
+        len -= 3;
+    }
+    long n = hx_csv_split(line, (size_t)len, fields, cap);
     if (n == -2) {
         fprintf(stderr, "helix forest: out of memory\n");
         return 1;
@@ -121,6 +125,10 @@ static void add_row(run_state *s, char *line, long len, long line_no, char ***fi
     s->good[i] = -1;
     s->error[i] = NULL;
     char msg[HX_ERROR_MSG_MAX + 64];
+    if (memchr(line, '\0', (size_t)len)) {
+        s->error[i] = strdup("NUL byte in the line");
+        return;
+    }
     long n = hx_csv_split(line, (size_t)len, fields, cap);
     if (n != nf) {
         if (n < 0)

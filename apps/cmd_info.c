@@ -57,6 +57,12 @@ static cJSON *summary_tokenizer(const cJSON *tok) {
     return t;
 }
 
+/* Prints a string from the file with control characters replaced, so a
+ * hostile file cannot send escape sequences to the terminal. */
+static void print_clean(const char *s) {
+    for (; *s; s++) putchar((unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s);
+}
+
 static void print_field(const char *key, const cJSON *v) {
     char *s = cJSON_PrintUnformatted(v);
     if (!s) return;
@@ -75,8 +81,13 @@ static void print_text(const char *path, const hx_hlx *f, const cJSON *meta, con
     printf("opened in:       %.2f ms (headers, metadata and directory checked)\n", t_open * 1e3);
     const cJSON *arch = cJSON_GetObjectItemCaseSensitive(meta, "arch");
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(meta, "name");
-    printf("arch:            %s\n", cJSON_IsString(arch) ? arch->valuestring : "(not given)");
-    if (cJSON_IsString(name)) printf("name:            %s\n", name->valuestring);
+    printf("arch:            ");
+    print_clean(cJSON_IsString(arch) ? arch->valuestring : "(not given)");
+    if (cJSON_IsString(name)) {
+        printf("\nname:            ");
+        print_clean(name->valuestring);
+    }
+    printf("\n");
     printf("parameters:      %llu in %zu tensors (", (unsigned long long)ts->params,
            hx_hlx_tensor_count(f));
     int first = 1;
@@ -95,7 +106,8 @@ static void print_text(const char *path, const hx_hlx *f, const cJSON *meta, con
                 printf(" ...");
                 break;
             }
-            printf("%s %s", i ? "," : "", l->valuestring);
+            printf("%s ", i ? "," : "");
+            print_clean(l->valuestring);
         }
         printf("\n");
     }

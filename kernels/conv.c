@@ -177,22 +177,22 @@ hx_status hx_conv_create(const hx_conv_shape *s, int in_cb, const float *w_oihw,
         static const double G[6][3] = {{0.25, 0, 0},          {-1.0 / 6, -1.0 / 6, -1.0 / 6},
                                        {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                        {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
-        for (int t = 0; t < c->n_tiles; t++) {
-            const int oct = tile_oct(c, t);
-            float *p = c->wino + (size_t)t * c->wino_tile_floats;
-            for (int xi = 0; xi < 36; xi++)
-                for (int i = 0; i < c->n_icb * 16; i++)
-                    for (int oo = 0; oo < oct; oo++) {
-                        const int o = t * 32 + oo;
-                        double u = 0.0;
-                        if (i < s->in_c && o < s->out_c) {
-                            const float *g = w_oihw + ((size_t)o * s->in_c + i) * 9;
-                            for (int a = 0; a < 3; a++)
-                                for (int b = 0; b < 3; b++)
-                                    u += G[xi / 6][a] * (double)g[a * 3 + b] * G[xi % 6][b];
-                        }
-                        *p++ = (float)u;
+        memset(c->wino, 0, wino_floats * sizeof(float));
+        for (int o = 0; o < s->out_c; o++) {
+            const int t = o / 32, oo = o % 32, oct = tile_oct(c, t);
+            float *tile = c->wino + (size_t)t * c->wino_tile_floats;
+            for (int i = 0; i < s->in_c; i++) {
+                const float *g = w_oihw + ((size_t)o * s->in_c + i) * 9;
+                double gg[6][3]; /* G g */
+                for (int r = 0; r < 6; r++)
+                    for (int b = 0; b < 3; b++)
+                        gg[r][b] = G[r][0] * g[b] + G[r][1] * g[3 + b] + G[r][2] * g[6 + b];
+                for (int r = 0; r < 6; r++)
+                    for (int q = 0; q < 6; q++) { /* (G g) G^T, stored at [xi][i][oo] */
+                        const double u = gg[r][0] * G[q][0] + gg[r][1] * G[q][1] + gg[r][2] * G[q][2];
+                        tile[((size_t)(6 * r + q) * c->n_icb * 16 + i) * oct + oo] = (float)u;
                     }
+            }
         }
     }
     *out = c;

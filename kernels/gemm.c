@@ -176,11 +176,19 @@ static void gemm_task(void *ctx, size_t t, int thread) {
         for (size_t ir = 0; ir < m; ir += mr) {
             size_t rows = m - ir < mr ? m - ir : mr;
             const float *a = g->a_panels + ((i0 + ir) / mr) * K * mr + k0 * mr;
-            for (size_t jr = 0; jr < n; jr += nr) {
+            for (size_t jr = 0; jr < n;) {
                 size_t cols = n - jr < nr ? n - jr : nr;
                 const float *b = g->b_panels + ((j0 + jr) / nr) * K * nr + k0 * nr;
+                float *c = g->C + (i0 + ir) * g->ldc + j0 + jr;
                 args.bias = last && g->bias ? g->bias + j0 + jr : NULL;
-                kern->ukr(rows, cols, kc, a, b, g->C + (i0 + ir) * g->ldc + j0 + jr, g->ldc, &args);
+                size_t done = 0;
+                if (rows <= 2 && kern->ukr_wide && n - jr >= kern->wide * nr)
+                    done = kern->ukr_wide(rows, kc, a, b, K * nr, c, g->ldc, &args) * nr;
+                if (!done) {
+                    kern->ukr(rows, cols, kc, a, b, c, g->ldc, &args);
+                    done = cols;
+                }
+                jr += done;
             }
         }
         if (kc == 0) break;
@@ -212,7 +220,7 @@ static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, s
     g.mc = M < kern->mc ? round_up(M, kern->mr) : kern->mc;
     size_t tiles_m = (M + g.mc - 1) / g.mc;
     g.nt = kern->nt;
-    while (g.nt > 2 * kern->nr && tiles_m * ((N + g.nt - 1) / g.nt) < 8)
+    while (g.nt > 4 * kern->nr && tiles_m * ((N + g.nt - 1) / g.nt) < 8)
         g.nt = round_up(g.nt / 2, kern->nr);
     g.tiles_n = (N + g.nt - 1) / g.nt;
     hx_parallel_for(pool, tiles_m * g.tiles_n, gemm_task, &g);

@@ -45,6 +45,9 @@ typedef __m256 VF;
 #define UKR_MR 6
 #define UKR_NV 2
 #define UKR_NAME hx_gemm_ukr_avx2
+#define UKR_WIDE_NAME hx_gemm_ukr_wide_avx2
+size_t hx_gemm_ukr_wide_avx2(size_t m, size_t kc, const float *a, const float *b, size_t b_stride,
+                          float *c, size_t ldc, const hx_ukr_args *p);
 #define UKR_ACT_ROWS hx_act_rows_avx2
 void hx_gemm_ukr_avx2(size_t m, size_t n, size_t kc, const float *a, const float *b, float *c,
                       size_t ldc, const hx_ukr_args *p);
@@ -54,5 +57,6 @@ void hx_act_rows_avx2(hx_act act, float *x, size_t n);
 const hx_gemm_kernel hx_gemm_kernel_avx2 = {
     .isa = HX_ISA_AVX2, .mr = UKR_MR, .nr = UKR_NV * VF_W,
     .kc = 384, .mc = 96, .nt = 192,
-    .ukr = hx_gemm_ukr_avx2, .act_rows = hx_act_rows_avx2,
+    .ukr = hx_gemm_ukr_avx2, .ukr_wide = hx_gemm_ukr_wide_avx2, .wide = 4,
+    .act_rows = hx_act_rows_avx2,
 };

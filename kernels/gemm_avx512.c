@@ -47,6 +47,9 @@ typedef __m512 VF;
 #define UKR_MR 12
 #define UKR_NV 2
 #define UKR_NAME hx_gemm_ukr_avx512
+#define UKR_WIDE_NAME hx_gemm_ukr_wide_avx512
+size_t hx_gemm_ukr_wide_avx512(size_t m, size_t kc, const float *a, const float *b, size_t b_stride,
+                          float *c, size_t ldc, const hx_ukr_args *p);
 #define UKR_ACT_ROWS hx_act_rows_avx512
 void hx_gemm_ukr_avx512(size_t m, size_t n, size_t kc, const float *a, const float *b, float *c,
                         size_t ldc, const hx_ukr_args *p);
@@ -56,5 +59,6 @@ void hx_act_rows_avx512(hx_act act, float *x, size_t n);
 const hx_gemm_kernel hx_gemm_kernel_avx512 = {
     .isa = HX_ISA_AVX512, .mr = UKR_MR, .nr = UKR_NV * VF_W,
     .kc = 384, .mc = 96, .nt = 192,
-    .ukr = hx_gemm_ukr_avx512, .act_rows = hx_act_rows_avx512,
+    .ukr = hx_gemm_ukr_avx512, .ukr_wide = hx_gemm_ukr_wide_avx512, .wide = 4,
+    .act_rows = hx_act_rows_avx512,
 };

@@ -28,6 +28,12 @@ typedef struct {
 typedef void (*hx_gemm_ukr)(size_t m, size_t n, size_t kc, const float *a, const float *b,
                             float *c, size_t ldc, const hx_ukr_args *args);
 
+/* For m = 1 or 2 rows: the same product over several full-width panels of
+ * B at once (b, b + b_stride, ...), for more independent FMA chains; returns
+ * the number of panels done (a fixed count per kernel), or 0 to decline. */
+typedef size_t (*hx_gemm_ukr_wide)(size_t m, size_t kc, const float *a, const float *b,
+                                   size_t b_stride, float *c, size_t ldc, const hx_ukr_args *args);
+
 /* Applies act in place to x[0..n) with the ISA's vector erf/tanh. */
 typedef void (*hx_act_rows_fn)(hx_act act, float *x, size_t n);
 
@@ -37,6 +43,8 @@ typedef struct {
     size_t kc;       /* K block: an MR x KC micro-panel of A stays in L1 */
     size_t mc, nt;   /* task tile: a KC x NT block of B stays in L2 */
     hx_gemm_ukr ukr;
+    hx_gemm_ukr_wide ukr_wide; /* NULL: none */
+    size_t wide;               /* panels one ukr_wide call covers */
     hx_act_rows_fn act_rows;
 } hx_gemm_kernel;
 

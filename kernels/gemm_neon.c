@@ -47,6 +47,9 @@ typedef float32x4_t VF;
 #define UKR_MR 8
 #define UKR_NV 3
 #define UKR_NAME hx_gemm_ukr_neon
+#define UKR_WIDE_NAME hx_gemm_ukr_wide_neon
+size_t hx_gemm_ukr_wide_neon(size_t m, size_t kc, const float *a, const float *b, size_t b_stride,
+                          float *c, size_t ldc, const hx_ukr_args *p);
 #define UKR_ACT_ROWS hx_act_rows_neon
 void hx_gemm_ukr_neon(size_t m, size_t n, size_t kc, const float *a, const float *b, float *c,
                       size_t ldc, const hx_ukr_args *p);
@@ -56,5 +59,6 @@ void hx_act_rows_neon(hx_act act, float *x, size_t n);
 const hx_gemm_kernel hx_gemm_kernel_neon = {
     .isa = HX_ISA_NEON, .mr = UKR_MR, .nr = UKR_NV * VF_W,
     .kc = 256, .mc = 96, .nt = 384,
-    .ukr = hx_gemm_ukr_neon, .act_rows = hx_act_rows_neon,
+    .ukr = hx_gemm_ukr_neon, .ukr_wide = hx_gemm_ukr_wide_neon, .wide = 4,
+    .act_rows = hx_act_rows_neon,
 };

@@ -7,6 +7,7 @@
  *   vf_fma(a,b,c) = a*b + c, vf_mul(a,b), vf_add(a,b)
  *   UKR_MR, UKR_NV           micro-tile: MR rows x NV vectors (NR = NV*VF_W)
  *   UKR_NAME                 name of the hx_gemm_ukr to define
+ *   UKR_WIDE_NAME            name of the hx_gemm_ukr_wide to define
  *   UKR_ACT_ROWS             the file's hx_act_rows_fn
  *
  * The tile loop keeps MR x NV accumulators in registers: per k step it loads
@@ -74,6 +75,66 @@ static void ukr_full_width(size_t m, size_t kc, const float *a, const float *b, 
 }
 #undef UKR_ROWS
 
+/* Few rows (M = 1 or 2: a pooler, a classifier, one token) leave the tile
+ * loop with too few independent accumulators to hide the FMA latency, so
+ * those rows run over UKR_WIDE full-width panels of B at once. Each element
+ * is still one k-ordered FMA chain: the same bits as the tile above. */
+#define UKR_WIDE 4
+
+static inline __attribute__((always_inline)) void
+ukr_wide_tile(const int mr, size_t kc, const float *restrict a, const float *restrict b,
+              size_t b_stride, float *restrict c, size_t ldc, const hx_ukr_args *p) {
+    VF acc[2][UKR_WIDE][UKR_NV];
+#pragma GCC unroll 2
+    for (int i = 0; i < mr; i++)
+#pragma GCC unroll 4
+        for (int q = 0; q < UKR_WIDE; q++)
+#pragma GCC unroll 8
+            for (int v = 0; v < UKR_NV; v++) acc[i][q][v] = vf_zero();
+    for (size_t k = 0; k < kc; k++) {
+        VF bv[UKR_WIDE][UKR_NV];
+#pragma GCC unroll 4
+        for (int q = 0; q < UKR_WIDE; q++)
+#pragma GCC unroll 8
+            for (int v = 0; v < UKR_NV; v++) bv[q][v] = vf_load(b + q * b_stride + k * UKR_NR + v * VF_W);
+#pragma GCC unroll 2
+        for (int i = 0; i < mr; i++) {
+            VF ai = vf_set1(a[k * UKR_MR + i]);
+#pragma GCC unroll 4
+            for (int q = 0; q < UKR_WIDE; q++)
+#pragma GCC unroll 8
+                for (int v = 0; v < UKR_NV; v++) acc[i][q][v] = vf_fma(ai, bv[q][v], acc[i][q][v]);
+        }
+    }
+    VF alpha = vf_set1(p->alpha), beta = vf_set1(p->beta);
+    int read_c = p->beta != 0.0f;
+#pragma GCC unroll 2
+    for (int i = 0; i < mr; i++) {
+#pragma GCC unroll 4
+        for (int q = 0; q < UKR_WIDE; q++) {
+            float *ci = c + (size_t)i * ldc + q * UKR_NR;
+#pragma GCC unroll 8
+            for (int v = 0; v < UKR_NV; v++) {
+                VF r = vf_mul(alpha, acc[i][q][v]);
+                if (read_c) r = vf_fma(beta, vf_load(ci + v * VF_W), r);
+                if (p->bias) r = vf_add(r, vf_load(p->bias + q * UKR_NR + v * VF_W));
+                vf_store(ci + v * VF_W, r);
+            }
+        }
+        if (p->act != HX_ACT_NONE) UKR_ACT_ROWS(p->act, c + (size_t)i * ldc, UKR_WIDE * UKR_NR);
+    }
+}
+
+/* m (1 or 2) rows over UKR_WIDE full panels b, b + b_stride, ...; returns
+ * how many panels it did (0 if m is too large). */
+size_t UKR_WIDE_NAME(size_t m, size_t kc, const float *a, const float *b, size_t b_stride,
+                     float *c, size_t ldc, const hx_ukr_args *p) {
+    if (m == 1) ukr_wide_tile(1, kc, a, b, b_stride, c, ldc, p);
+    else if (m == 2) ukr_wide_tile(2, kc, a, b, b_stride, c, ldc, p);
+    else return 0;
+    return UKR_WIDE;
+}
+
 void UKR_NAME(size_t m, size_t n, size_t kc, const float *a, const float *b, float *c,
               size_t ldc, const hx_ukr_args *p) {
     if (n == UKR_NR) {
@@ -99,3 +160,4 @@ void UKR_NAME(size_t m, size_t n, size_t kc, const float *a, const float *b, flo
 }
 
 #undef UKR_NR
+#undef UKR_WIDE

@@ -4,20 +4,26 @@
 
 #include <math.h>
 
-/* gate = sigmoid(W2 relu(W1 pooled + b1) + b2); W1 [r, c], W2 [c, r]. */
+/* gate = sigmoid(W2 relu(W1 pooled + b1) + b2); W1 [r, c], W2 [c, r]. The
+ * hidden layer is made in chunks of 1024 so that no allocation is needed. */
 void hx_se_gate(int c, int r, const float *pooled, const float *w1, const float *b1,
                 const float *w2, const float *b2, float *gate) {
     float hidden[1024];
-    for (int j = 0; j < r; j++) {
-        float s = b1 ? b1[j] : 0.0f;
-        for (int i = 0; i < c; i++) s += w1[(size_t)j * c + i] * pooled[i];
-        hidden[j] = s > 0.0f ? s : 0.0f;
+    for (int i = 0; i < c; i++) gate[i] = b2 ? b2[i] : 0.0f;
+    for (int j0 = 0; j0 < r; j0 += 1024) {
+        const int nj = r - j0 < 1024 ? r - j0 : 1024;
+        for (int j = 0; j < nj; j++) {
+            float s = b1 ? b1[j0 + j] : 0.0f;
+            for (int i = 0; i < c; i++) s += w1[(size_t)(j0 + j) * c + i] * pooled[i];
+            hidden[j] = s > 0.0f ? s : 0.0f;
+        }
+        for (int i = 0; i < c; i++) {
+            float s = 0.0f;
+            for (int j = 0; j < nj; j++) s += w2[(size_t)i * r + j0 + j] * hidden[j];
+            gate[i] += s;
+        }
     }
-    for (int i = 0; i < c; i++) {
-        float s = b2 ? b2[i] : 0.0f;
-        for (int j = 0; j < r; j++) s += w2[(size_t)i * r + j] * hidden[j];
-        gate[i] = 1.0f / (1.0f + expf(-s));
-    }
+    for (int i = 0; i < c; i++) gate[i] = 1.0f / (1.0f + expf(-gate[i]));
 }
 
 typedef struct {

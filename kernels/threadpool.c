@@ -31,10 +31,10 @@ typedef struct {
     int index;
 } worker_arg;
 
-/* Waiting threads spin this many pauses (some tens of microseconds) before
+/* Waiting threads spin this many pauses (tens of microseconds) before
  * sleeping: back-to-back batches (the layers of a model) then start without
  * a futex wake-up, and an idle pool still goes quiet. */
-#define SPIN_LIMIT 20000
+#define SPIN_LIMIT 2000
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__)

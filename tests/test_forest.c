@@ -141,17 +141,23 @@ static void check_against_sklearn(const char *name, const hx_forest *f, const lo
     free(out);
 }
 
+/* Every model, with every walker this CPU can run (scalar, AVX-512). */
 Test(forest, matches_sklearn_old_and_new) {
-    for (int v = 0; v < 2; v++) {
-        for (size_t i = 0; i < N_MODELS; i++) {
-            char name[128];
-            snprintf(name, sizeof name, "%s_%s", MODELS[i], v ? "new" : "old");
-            loaded m;
-            load(name, &m);
-            check_against_sklearn(name, m.f, &m, NULL);
-            unload(&m);
+    for (int isa = 0; isa < HX_ISA_COUNT; isa++) {
+        if (!hx_isa_supported((hx_isa)isa)) continue;
+        cr_assert_eq(hx_isa_set((hx_isa)isa, NULL), HX_OK);
+        for (int v = 0; v < 2; v++) {
+            for (size_t i = 0; i < N_MODELS; i++) {
+                char name[128];
+                snprintf(name, sizeof name, "%s_%s", MODELS[i], v ? "new" : "old");
+                loaded m;
+                load(name, &m);
+                check_against_sklearn(name, m.f, &m, NULL);
+                unload(&m);
+            }
         }
     }
+    hx_isa_set(hx_isa_best(), NULL);
 }
 
 /* Rows one at a time (the trees-in-flight path), in odd-sized batches, and

@@ -293,3 +293,14 @@ Test(hlx_hostile, metadata_of_the_wrong_type) {
     expect_metadata("{\"arch\":\"test\",\"labels\":[\"a\",\"b\"] ", "not valid JSON");
     expect_metadata("{\"arch\":\"t\xff\xfet\",\"labels\":[\"a\",\"b\"]}", "not valid UTF-8");
 }
+
+/* An int8 tensor whose row count would make the scales' size wrap around. */
+Test(hlx_hostile, int8_rows_overflow) {
+    unsigned char *b = copy_base();
+    unsigned char *e = entry(b, 1); /* w1: f32 [4], 16 bytes */
+    hlx_put32(e + HLX_E_DTYPE, HX_DT_I8);
+    hlx_put32(e + HLX_E_RANK, 2);
+    hlx_put64(e + HLX_E_DIMS, ((uint64_t)1 << 62) + 4);  /* 4 * rows wraps to 16 */
+    hlx_put64(e + HLX_E_DIMS + 8, 0);
+    expect_resealed(b, HX_ERANGE, "tensor w1: element count too large");
+}

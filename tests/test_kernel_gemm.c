@@ -145,13 +145,15 @@ static void odd_shapes_on_active_isa(void) {
             check_case(&tc, NULL);
         }
     }
-    /* A few BERT-sized products (the big ones, kept few). */
+    /* A few BERT-sized products (the big ones, kept few, and only on the
+     * SIMD paths: the scalar kernel is covered by the shapes above). */
     gemm_case big[] = {
-        {129, 768, 768, HX_NOTRANS, HX_TRANS, 1.0f, 0.0f, 1, HX_ACT_GELU, 1},
-        {33, 768, 3072, HX_NOTRANS, HX_TRANS, 1.0f, 1.0f, 1, HX_ACT_NONE, 1},
+        {65, 768, 768, HX_NOTRANS, HX_TRANS, 1.0f, 0.0f, 1, HX_ACT_GELU, 1},
+        {17, 768, 3072, HX_NOTRANS, HX_TRANS, 1.0f, 1.0f, 1, HX_ACT_NONE, 1},
         {1, 3072, 768, HX_NOTRANS, HX_TRANS, 1.0f, 0.0f, 1, HX_ACT_TANH, 0},
     };
-    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) check_case(&big[i], NULL);
+    if (hx_isa_active() != HX_ISA_SCALAR)
+        for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) check_case(&big[i], NULL);
 }
 
 Test(gemm, odd_shapes_every_isa_against_reference) { for_each_isa(odd_shapes_on_active_isa); }

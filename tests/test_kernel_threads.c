@@ -1,6 +1,8 @@
 /* Thread pool and CPU dispatch. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "helix/cpu.h"
 #include "helix/threads.h"
@@ -39,4 +41,44 @@ Test(cpu, scalar_always_supported_and_set_refuses_missing) {
     cr_assert(hx_isa_parse("avx512", &parsed));
     cr_assert_eq(parsed, HX_ISA_AVX512);
     cr_assert(!hx_isa_parse("sse9", &parsed));
+}
+
+/* Many short batches back to back and with pauses between them, so workers
+ * take both the spinning and the sleeping way to the next batch; every task
+ * of every batch runs once, and destroying right after a batch is safe. */
+typedef struct {
+    int *hits;
+    size_t batch;
+} batch_ctx;
+
+static void mark_batch(void *ctx, size_t t, int thread) {
+    batch_ctx *b = ctx;
+    __atomic_fetch_add(&b->hits[t], (int)b->batch, __ATOMIC_RELAXED);
+    (void)thread;
+}
+
+Test(threads, rapid_and_paused_batches) {
+    for (int n = 2; n <= 4; n++) {
+        hx_threadpool *pool;
+        cr_assert_eq(hx_threadpool_create(n, &pool, NULL), HX_OK);
+        int hits[64];
+        for (size_t batch = 1; batch <= 400; batch++) {
+            size_t tasks = 1 + batch % 64;
+            memset(hits, 0, sizeof hits);
+            batch_ctx b = {hits, batch};
+            hx_parallel_for(pool, tasks, mark_batch, &b);
+            for (size_t t = 0; t < tasks; t++)
+                cr_assert_eq(hits[t], (int)batch, "batch %zu task %zu", batch, t);
+            if (batch % 100 == 0) usleep(20000); /* let the workers fall asleep */
+        }
+        hx_threadpool_destroy(pool);
+    }
+}
+
+Test(threads, default_threads_reads_environment) {
+    setenv("HELIX_THREADS", "3", 1);
+    cr_assert_eq(hx_default_threads(), 3);
+    setenv("HELIX_THREADS", "zero", 1);
+    cr_assert_geq(hx_default_threads(), 1);
+    unsetenv("HELIX_THREADS");
 }

@@ -57,6 +57,7 @@ static int check_case(const cJSON *c) {
     size_t n;
     int m, k;
     int32_t *L = lmt_case_matrix(c, &n, &m, &k);
+    cr_assert_not_null(L, "cannot build the label matrix of a case");
     double prec[64], bal[64];
     hx_lm_config cfg;
     config_from_case(c, &cfg, prec, bal);

@@ -40,9 +40,18 @@ static inline hx_status cv_get(const hx_safetensors *st, const char *name, int r
     return HX_OK;
 }
 
-/* Converts t to f32 and adds it to the file as `name`. */
+/* Adds t to the file as `name` in f32: F32 data is borrowed straight from
+ * the mapped checkpoint (the writer copies it to the file, not to memory);
+ * other float types are converted into a buffer. */
 static inline hx_status cv_add(hx_hlx_writer *w, const char *name, const hx_st_tensor *t,
                                hx_convert_report *rep, hx_error *err) {
+    const uint16_t one = 1;
+    if (t->dtype == HX_ST_F32 && *(const unsigned char *)&one == 1) {
+        hx_status s = hx_hlx_writer_add_borrowed(w, name, HX_DT_F32, t->rank, t->dims, t->data,
+                                                 t->nbytes, err);
+        if (s == HX_OK) rep->tensors_written++, rep->parameters += t->count;
+        return s;
+    }
     float *buf = malloc(t->count ? t->count * sizeof *buf : 1);
     if (!buf) return hx_fail(err, HX_ENOMEM, "out of memory converting %s", t->name);
     hx_status s = hx_safetensors_read_f32(t, buf, err);

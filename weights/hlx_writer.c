@@ -20,6 +20,7 @@ typedef struct {
     int rank;
     int64_t dims[HX_MAX_RANK];
     unsigned char *data; /* the whole region (for I8: values, pad, scales) */
+    int borrowed;        /* data belongs to the caller (hx_hlx_writer_add_borrowed) */
     uint64_t size;
     uint64_t checksum;
 } wtensor;
@@ -39,7 +40,10 @@ hx_status hx_hlx_writer_new(hx_hlx_writer **out, hx_error *err) {
 
 void hx_hlx_writer_free(hx_hlx_writer *w) {
     if (!w) return;
-    for (size_t i = 0; i < w->n; i++) free(w->t[i].name), free(w->t[i].data);
+    for (size_t i = 0; i < w->n; i++) {
+        free(w->t[i].name);
+        if (!w->t[i].borrowed) free(w->t[i].data);
+    }
     free(w->t);
     free(w->meta);
     free(w);
@@ -92,12 +96,13 @@ static hx_status check_new_tensor(const hx_hlx_writer *w, const char *name, hx_d
 }
 
 static hx_status push(hx_hlx_writer *w, const char *name, hx_dtype dtype, int rank,
-                      const int64_t *dims, unsigned char *region, uint64_t size, hx_error *err) {
+                      const int64_t *dims, unsigned char *region, uint64_t size, int borrowed,
+                      hx_error *err) {
     if (w->n == w->cap) {
         size_t ncap = w->cap ? w->cap * 2 : 64;
         wtensor *nt = realloc(w->t, ncap * sizeof *nt);
         if (!nt) {
-            free(region);
+            if (!borrowed) free(region);
             return hx_fail(err, HX_ENOMEM, "out of memory adding tensor %s", name);
         }
         w->t = nt, w->cap = ncap;
@@ -107,7 +112,7 @@ static hx_status push(hx_hlx_writer *w, const char *name, hx_dtype dtype, int ra
     t->name_len = strlen(name);
     t->name = malloc(t->name_len + 1);
     if (!t->name) {
-        free(region);
+        if (!borrowed) free(region);
         return hx_fail(err, HX_ENOMEM, "out of memory adding tensor %s", name);
     }
     memcpy(t->name, name, t->name_len + 1);
@@ -115,15 +120,16 @@ static hx_status push(hx_hlx_writer *w, const char *name, hx_dtype dtype, int ra
     t->rank = rank;
     for (int i = 0; i < rank; i++) t->dims[i] = dims[i];
     t->data = region;
+    t->borrowed = borrowed;
     t->size = size;
     t->checksum = hx_xxh64(region, (size_t)size, 0);
     w->n++;
     return HX_OK;
 }
 
-hx_status hx_hlx_writer_add(hx_hlx_writer *w, const char *name, hx_dtype dtype, int rank,
-                            const int64_t *dims, const void *data, size_t nbytes,
-                            hx_error *err) {
+/* Checks a plain (non-int8) tensor's byte count against dtype and dims. */
+static hx_status check_plain(const hx_hlx_writer *w, const char *name, hx_dtype dtype, int rank,
+                             const int64_t *dims, size_t nbytes, hx_error *err) {
     uint64_t count, want;
     hx_status st = check_new_tensor(w, name, dtype, rank, dims, &count, err);
     if (st != HX_OK) return st;
@@ -135,10 +141,29 @@ hx_status hx_hlx_writer_add(hx_hlx_writer *w, const char *name, hx_dtype dtype, 
     if (nbytes != want)
         return hx_fail(err, HX_EINVAL, "tensor %s: %zu bytes given, dtype and dims need %llu",
                        name, nbytes, (unsigned long long)want);
+    return HX_OK;
+}
+
+hx_status hx_hlx_writer_add_borrowed(hx_hlx_writer *w, const char *name, hx_dtype dtype, int rank,
+                                     const int64_t *dims, const void *data, size_t nbytes,
+                                     hx_error *err) {
+    hx_status st = check_plain(w, name, dtype, rank, dims, nbytes, err);
+    if (st != HX_OK) return st;
+    static const unsigned char none[1];
+    return push(w, name, dtype, rank, dims, nbytes ? (unsigned char *)data : (unsigned char *)none,
+                nbytes, 1, err);
+}
+
+hx_status hx_hlx_writer_add(hx_hlx_writer *w, const char *name, hx_dtype dtype, int rank,
+                            const int64_t *dims, const void *data, size_t nbytes,
+                            hx_error *err) {
+    hx_status st = check_plain(w, name, dtype, rank, dims, nbytes, err);
+    if (st != HX_OK) return st;
+    size_t want = nbytes;
     unsigned char *copy = malloc(want ? (size_t)want : 1);
     if (!copy) return hx_fail(err, HX_ENOMEM, "out of memory copying tensor %s", name);
-    if (want) memcpy(copy, data, (size_t)want);
-    return push(w, name, dtype, rank, dims, copy, want, err);
+    if (want) memcpy(copy, data, want);
+    return push(w, name, dtype, rank, dims, copy, want, 0, err);
 }
 
 hx_status hx_hlx_writer_add_i8(hx_hlx_writer *w, const char *name, int rank, const int64_t *dims,
@@ -160,7 +185,7 @@ hx_status hx_hlx_writer_add_i8(hx_hlx_writer *w, const char *name, int rank, con
         memcpy(&bits, &scales[r], 4);
         hlx_put32(region + ((count + 3) & ~(uint64_t)3) + 4 * r, bits);
     }
-    return push(w, name, HX_DT_I8, rank, dims, region, size, err);
+    return push(w, name, HX_DT_I8, rank, dims, region, size, 0, err);
 }
 
 static uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }

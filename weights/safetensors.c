@@ -338,13 +338,19 @@ static hx_status open_index(const char *index_path, hx_safetensors **out, hx_err
     for (const cJSON *e = map->child; e; e = e->next) {
         if (!cJSON_IsString(e) || !e->valuestring[0] || strchr(e->valuestring, '/') ||
             !strcmp(e->valuestring, "..") || !strcmp(e->valuestring, ".")) {
+            hx_status bad = hx_fail(err, HX_EFORMAT, "%s: shard of tensor %s is not a plain file name",
+                                    index_path, e->string ? e->string : "?");
             free(files);
             cJSON_Delete(root);
-            return hx_fail(err, HX_EFORMAT, "%s: shard of tensor %s is not a plain file name",
-                           index_path, e->string ? e->string : "?");
+            return bad;
         }
         size_t k = 0;
         while (k < n_files && strcmp(files[k], e->valuestring)) k++;
+        if (k == n_files && n_files == 4096) {
+            free(files);
+            cJSON_Delete(root);
+            return hx_fail(err, HX_EFORMAT, "%s names more than 4096 shard files", index_path);
+        }
         if (k == n_files) files[n_files++] = e->valuestring;
     }
     hx_safetensors *st = NULL;

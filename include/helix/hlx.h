@@ -45,6 +45,11 @@ hx_status hx_hlx_writer_set_metadata(hx_hlx_writer *w, const char *json, hx_erro
 hx_status hx_hlx_writer_add(hx_hlx_writer *w, const char *name, hx_dtype dtype, int rank,
                             const int64_t *dims, const void *data, size_t nbytes,
                             hx_error *err);
+/* Same without the copy: data must stay valid and unchanged until
+ * hx_hlx_writer_write returns (converters pass mapped checkpoint data). */
+hx_status hx_hlx_writer_add_borrowed(hx_hlx_writer *w, const char *name, hx_dtype dtype, int rank,
+                                     const int64_t *dims, const void *data, size_t nbytes,
+                                     hx_error *err);
 /* An int8 tensor with one f32 scale per dims[0] row (value = q * scale);
  * data holds the product of dims bytes. */
 hx_status hx_hlx_writer_add_i8(hx_hlx_writer *w, const char *name, int rank, const int64_t *dims,

@@ -5,6 +5,9 @@
                            TfidfTransformer (float64) and from the training
                            featurizer (tools/train/common.py, float32 bits)
   text_features_model.json the two featurizers ({"counts": ..., "tfidf": ...})
+  text_forest.forest.json  a small forest on the tfidf features (feature names =
+                           vocabulary); forest_p in text_features.jsonl is its
+                           predict_proba on each text
   hpo_subset.json          an obographs file cut out of hp.json 2024-04-26:
                            the ancestor closure of the terms of the phenopackets
                            below, the obsolete terms that replace into it, plus
@@ -23,6 +26,15 @@
   udp_expected.jsonl       per line of phenopackets.jsonl: predict_proba of each
                            forest on the features computed by the plain walk, or
                            "error"; udp_table.json: the --evaluate tallies
+  triage_slice.jsonl       (with --triage, after tools/train has run) the first
+                           40 test-split abstracts plus malformed lines
+  triage_expected.jsonl    per line: the votes (tools/train/apply_lfs.py; forest
+                           and BERT P(1) >= 0.5), each model's P(1) (scikit-learn
+                           on tools/train/common.py features; PyTorch BERT), and
+                           P(positive) of snorkel's LabelModel fitted on the dev
+                           votes with seed 123; triage_table.json: snorkel's
+                           LabelModel / MajorityLabelVoter on every source subset
+                           of the slice, scored against gold
 
 Run with /work/venv/bin/python from the repository root; reads
 /work/shared/data. Deterministic.
@@ -81,10 +93,23 @@ def text_fixtures():
     Pt = common.featurize(texts, feats["tfidf"])
     assert np.array_equal(Pc, Xc.astype(np.float32))
     assert np.allclose(Pt, Xt, rtol=1e-6, atol=1e-9)
+    # a small forest over the tfidf features (feature names = vocabulary), to
+    # check features + forest end to end against scikit-learn
+    from sklearn.ensemble import RandomForestClassifier
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    from export_sklearn_forest import write_dump
+    labels = [r["label"] for r in hoc if common.split_of_pmid(r["pmid"]) == "train"]
+    rf = RandomForestClassifier(n_estimators=6, max_depth=6, random_state=5)
+    rf.fit(common.featurize(train, feats["tfidf"]), labels)
+    rf.feature_names_in_ = np.array(feats["tfidf"]["vocab"], dtype=object)
+    write_dump(rf, os.path.join(OUT, "text_forest.forest.json"))
+    import warnings
+    warnings.filterwarnings("ignore", message="X does not have valid feature names")
+    forest_p = rf.predict_proba(Pt)[:, 1]
     for i, t in enumerate(texts):
         nzc = [[int(j), int(Xc[i, j])] for j in np.nonzero(Xc[i])[0]]
         nzt = [[int(j), float(Xt[i, j]), int(Pt[i, j].view(np.uint32))] for j in np.nonzero(Xt[i])[0]]
-        rows.append({"text": t, "counts": nzc, "tfidf": nzt})
+        rows.append({"text": t, "counts": nzc, "tfidf": nzt, "forest_p": float(forest_p[i])})
     with open(os.path.join(OUT, "text_features.jsonl"), "w") as f:
         for r in rows:
             f.write(json.dumps(r) + "\n")
@@ -352,8 +377,108 @@ def udp_fixtures(recs, lines, subset_terms, subset_obsolete, resolve, anc):
           (len(feats), [sum(e.tree_.node_count for e in forests[n].estimators_) for n in UDP_TARGETS]))
 
 
+def triage_fixtures():
+    import pickle
+    import torch
+    import torch.nn.functional as F
+    from snorkel.labeling.model import LabelModel, MajorityLabelVoter
+    import train_forests
+    from apply_lfs import compile_rules, vote
+    from bert_model import BertForSequenceClassification, load_tokenizer, pad_batch
+    from safetensors.torch import load_file
+    torch.set_num_threads(1)
+    cfg = json.load(open(os.path.join(ROOT, "models", "triage.json")))
+    rules = json.load(open(os.path.join(ROOT, "models", cfg["lfs"])))
+    compiled = compile_rules(rules)
+    test = common.read_jsonl(common.out_path("abstracts", "hoc_test.jsonl"))[:40]
+    lines = [json.dumps(r) for r in test]
+    lines.insert(5, "not json at all")
+    lines.insert(9, json.dumps({"pmid": "1", "label": 1}))
+    lines.insert(13, json.dumps({"pmid": "2", "text": 5}))
+    lines.insert(17, "[1, 2]")
+    lines.insert(21, json.dumps({"id": "no-gold", "text": test[0]["text"]}))
+    forests = []
+    for f in cfg["forests"]:
+        name = f["name"]
+        rf = pickle.load(open(common.out_path("forests", name + ".pkl"), "rb"))
+        feat = json.load(open(common.out_path("forests", name + ".features.json")))
+        forests.append((name, rf, feat))
+    berts = []
+    for b in cfg["berts"]:
+        d = common.out_path("bert", b["name"], "config.json").rsplit("/", 1)[0]
+        c = json.load(open(os.path.join(d, "config.json")))
+        m = BertForSequenceClassification(c)
+        m.load_state_dict(load_file(os.path.join(d, "model.safetensors")))
+        m.eval()
+        berts.append((b["name"], m, load_tokenizer(common.TOKENIZER_JSON, b["max_len"])))
+    L_dev = np.loadtxt(common.out_path("triage", "L_dev.csv"), delimiter=",", skiprows=1, dtype=int)
+    lm = LabelModel(cardinality=2, verbose=False)
+    lm.fit(L_dev, seed=123, progress_bar=False)
+    exp, L_rows, gold, p_bundled = [], [], [], []
+    for l in lines:
+        try:
+            r = json.loads(l)
+        except ValueError:
+            exp.append({"error": True})
+            continue
+        if not isinstance(r, dict) or not isinstance(r.get("text"), str):
+            exp.append({"error": True})
+            continue
+        votes = vote(compiled, r)
+        sp, margin = {}, {}
+        for name, rf, feat in forests:
+            pr = rf.predict_proba(common.featurize([r["text"]], feat))[0]
+            sp[name] = float(pr[list(rf.classes_).index(1)])
+            votes.append(int(sp[name] >= 0.5))
+        for name, m, tok in berts:
+            ids, attn = pad_batch([tok.encode(r["text"]).ids])
+            with torch.no_grad():
+                logits = m(ids, attn)[0]
+            sp[name] = float(F.softmax(logits.double(), dim=-1)[1])
+            votes.append(int(sp[name] >= 0.5))
+        p = float(lm.predict_proba(np.array([votes]))[0, 1])
+        exp.append({"votes": votes, "source_p": sp, "p": p})
+        if r.get("label") in (0, 1):
+            L_rows.append(votes)
+            gold.append(r["label"])
+            p_bundled.append(p)
+    with open(os.path.join(OUT, "triage_slice.jsonl"), "w") as f:
+        for l in lines:
+            f.write(l + "\n")
+    with open(os.path.join(OUT, "triage_expected.jsonl"), "w") as f:
+        for e in exp:
+            f.write(json.dumps(e) + "\n")
+    L = np.array(L_rows)
+    y = np.array(gold)
+    n_lf = len(rules["lfs"])
+    groups = [list(range(n_lf)), list(range(n_lf, n_lf + len(forests))),
+              list(range(n_lf + len(forests), L.shape[1]))]
+
+    def conf(pred):
+        keep = pred != -1
+        tp = int(((pred == 1) & (y == 1)).sum()); fp = int(((pred == 1) & (y == 0)).sum())
+        fn = int(((pred == 0) & (y == 1)).sum()); tn = int(((pred == 0) & (y == 0)).sum())
+        return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "abstained": int((~keep).sum()), "total": len(y)}
+
+    table = {}
+    for mask in range(1, 8):
+        cols = [c for g in range(3) if mask >> g & 1 for c in groups[g]]
+        sub = L[:, cols]
+        m = LabelModel(cardinality=2, verbose=False)
+        m.fit(sub, seed=123, progress_bar=False)
+        table["%d/label model" % mask] = conf(m.predict(sub, tie_break_policy="abstain"))
+        table["%d/majority vote" % mask] = conf(MajorityLabelVoter(cardinality=2).predict(sub, tie_break_policy="abstain"))
+    table["7/bundled LM"] = conf((np.array(p_bundled) >= 0.5).astype(int))
+    with open(os.path.join(OUT, "triage_table.json"), "w") as f:
+        json.dump(table, f, indent=0)
+    print("triage: %d lines (%d labelled), sources %d" % (len(lines), len(y), L.shape[1]))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if sys.argv[1:] == ["--triage"]:
+        triage_fixtures()
+        return
     text_fixtures()
     chosen, hp, recs = pick_phenopackets()
     parsed = [pp.parse(json.loads(j)) for _, j, _ in chosen]

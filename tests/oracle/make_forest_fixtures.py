@@ -6,7 +6,7 @@ Run twice, once per scikit-learn flavour (both write into tests/fixtures/forest)
   /usr/bin/python3 tests/oracle/make_forest_fixtures.py --flavor old
       Debian's scikit-learn 1.2.1: count-valued tree_.value, no NaN support
   /work/venv-sklnew/bin/python tests/oracle/make_forest_fixtures.py --flavor new
-      a plain venv with PyPI scikit-learn (pinned in tests/oracle/requirements-sklnew.txt):
+      a plain venv with PyPI scikit-learn (pinned in tests/oracle/requirements-forest-sklnew.txt):
       fraction-valued tree_.value, missing_go_to_left, NaN accepted
 
 For each model NAME it writes

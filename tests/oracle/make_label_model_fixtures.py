@@ -175,18 +175,19 @@ def synthetic_cases():
     ]
     for name, gp, kw in specs:
         L, _ = gen_matrix(gp)
-        store_gen = gp["n"] > 1000
-        cases.append(fit_case(name, L, gp["k"], kw, gen=gp if store_gen else None))
+        cases.append(fit_case(name, L, gp["k"], kw, gen=gp, store_rows=300))
         print(name, "error" if "error" in cases[-1] else "ok", file=sys.stderr)
 
     # Class balance given / from Y_dev; non-uniform with two equal priors.
     gp = g(20, 1000, 5, 3, [0.4] * 5, [0.8, 0.7, 0.6, 0.9, 0.75], balance=[0.2, 0.4, 0.4])
     L, Y = gen_matrix(gp)
-    cases.append(fit_case("k3_balance_given", L, 3, {"seed": 3}, class_balance=[0.2, 0.4, 0.4]))
-    cases.append(fit_case("k3_balance_ydev", L, 3, {"seed": 3}, Y_dev=Y[:300]))
+    cases.append(fit_case("k3_balance_given", L, 3, {"seed": 3}, class_balance=[0.2, 0.4, 0.4], gen=gp,
+                          store_rows=300))
+    cases.append(fit_case("k3_balance_ydev", L, 3, {"seed": 3}, Y_dev=Y[:300], gen=gp, store_rows=300))
     gp = g(21, 1000, 5, 2, [0.4] * 5, [0.3, 0.2, 0.35, 0.4, 0.25], balance=[0.7, 0.3])
     L, Y = gen_matrix(gp)
-    cases.append(fit_case("k2_balance_skewed_adversarial", L, 2, {"seed": 3}, class_balance=[0.7, 0.3]))
+    cases.append(fit_case("k2_balance_skewed_adversarial", L, 2, {"seed": 3}, class_balance=[0.7, 0.3],
+                          gen=gp, store_rows=300))
 
     # Hand-made edge cases.
     L = np.array([[0, 1, -1, 0], [1, 1, 0, -1], [-1, -1, -1, -1], [0, 0, 0, -1],
