@@ -330,8 +330,6 @@ static void write_record(FILE *out, const triage_models *t, const cJSON *rec, co
     fputs("}}\n", out);
 }
 
-static const char *const group_names[3] = {"LFs", "RFs", "BERTs"};
-
 static void print_rate(FILE *out, double v) {
     if (isnan(v)) fprintf(out, " %8s", "-");
     else fprintf(out, " %8.3f", v);
@@ -350,14 +348,23 @@ static void print_row(FILE *out, const char *sources, const char *method, const 
 }
 
 static hx_status evaluate_table(FILE *out, const triage_models *t, const int32_t *L, const int32_t *gold,
-                          const double *p_bundled, size_t n, hx_error *err) {
+                                const double *p_bundled, size_t n, hx_error *err) {
+    /* groups: the kinds of source present, in the order LFs, RFs, BERTs */
+    static const char *const kind_names[3] = {"LFs", "RFs", "BERTs"};
+    const int kind_count[3] = {t->lfs.n_lfs, t->n_forests, t->n_berts};
+    int group_of_kind[3], n_groups = 0;
+    const char *gname[3];
+    for (int k = 0; k < 3; k++) {
+        group_of_kind[k] = kind_count[k] > 0 ? n_groups : -1;
+        if (kind_count[k] > 0) gname[n_groups++] = kind_names[k];
+    }
     int *group = malloc((size_t)t->m * sizeof *group);
     if (!group) return hx_fail(err, HX_ENOMEM, "out of memory");
     for (int c = 0; c < t->m; c++)
-        group[c] = c < t->lfs.n_lfs ? 0 : c < t->lfs.n_lfs + t->n_forests ? 1 : 2;
+        group[c] = group_of_kind[c < t->lfs.n_lfs ? 0 : c < t->lfs.n_lfs + t->n_forests ? 1 : 2];
     hx_eval_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.n_groups = 3;
+    cfg.n_groups = n_groups;
     cfg.group_of_column = group;
     cfg.positive = 1;
     hx_lm_config_init(&cfg.lm);
@@ -370,22 +377,24 @@ static hx_status evaluate_table(FILE *out, const triage_models *t, const int32_t
     if (st != HX_OK) return st;
     fprintf(out, "%-18s %-14s %8s %8s %8s %8s %8s %8s %8s %6s\n", "sources", "method", "TPR", "FPR", "FNR",
             "TNR", "accuracy", "F1", "coverage", "n");
-    /* the talk's order: LFs, RFs, BERTs, LFs+RFs, LFs+BERTs, RFs+BERTs, all */
-    static const uint32_t order[7] = {1, 2, 4, 3, 5, 6, 7};
-    for (int o = 0; o < 7; o++) {
-        char name[32] = "";
-        for (int g = 0; g < 3; g++)
-            if (order[o] >> g & 1) {
-                if (name[0]) strcat(name, "+");
-                strcat(name, group_names[g]);
-            }
-        if (order[o] == 7) snprintf(name, sizeof name, "all three");
-        for (int method = HX_EVAL_LABEL_MODEL; method <= HX_EVAL_MAJORITY; method++)
-            for (size_t r = 0; r < n_rows; r++)
-                if (rows[r].group_mask == order[o] && (int)rows[r].method == method && rows[r].fitted)
-                    print_row(out, name, method == HX_EVAL_LABEL_MODEL ? "label model" : "majority vote",
-                              &rows[r].conf);
-    }
+    /* the talk's order: single kinds, then pairs, then all of them */
+    uint32_t full = (1u << n_groups) - 1;
+    for (int size = 1; size <= n_groups; size++)
+        for (uint32_t mask = 1; mask <= full; mask++) {
+            if (__builtin_popcount(mask) != size) continue;
+            char name[32] = "";
+            for (int g = 0; g < n_groups; g++)
+                if (mask >> g & 1) {
+                    if (name[0]) strcat(name, "+");
+                    strcat(name, gname[g]);
+                }
+            if (n_groups == 3 && mask == full) snprintf(name, sizeof name, "all three");
+            for (int method = HX_EVAL_LABEL_MODEL; method <= HX_EVAL_MAJORITY; method++)
+                for (size_t r = 0; r < n_rows; r++)
+                    if (rows[r].group_mask == mask && (int)rows[r].method == method && rows[r].fitted)
+                        print_row(out, name, method == HX_EVAL_LABEL_MODEL ? "label model" : "majority vote",
+                                  &rows[r].conf);
+        }
     free(rows);
     /* the bundled label model (fitted on the dev split) on every source */
     int32_t *pred = malloc(n * sizeof *pred);
@@ -393,7 +402,7 @@ static hx_status evaluate_table(FILE *out, const triage_models *t, const int32_t
     for (size_t i = 0; i < n; i++) pred[i] = p_bundled[i] >= 0.5;
     hx_confusion c;
     hx_confusion_from_preds(pred, gold, n, 1, &c);
-    print_row(out, "all three", "bundled LM", &c);
+    print_row(out, n_groups == 3 ? "all three" : "all", "bundled LM", &c);
     free(pred);
     return HX_OK;
 }

@@ -38,7 +38,9 @@ static void usage(FILE *out) {
             "in the same run.\n"
             "\n"
             "  --threads N  threads for helix and OpenBLAS (default: HELIX_THREADS or cores)\n"
-            "  --json       one JSON object per line instead of a table\n"
+            "  --json       one JSON object per line instead of a table: {m, n, k,\n"
+            "               threads, impl, gflops, peak_pct}, impl helix-packed, helix,\n"
+            "               openblas, or fma-peak for the measured peak of all threads\n"
             "  --reps R     timed rounds per figure, median reported (default 7)\n"
             "  --quick      only M=32 and M=128 on (768,768) (a smoke run)\n"
             "  --cpu-time   time by this thread's CPU time instead of the wall clock\n"
@@ -199,8 +201,10 @@ int hx_bench_gemm(int argc, char **argv) {
 
     double peak1 = measure_peak(), peak = peak1 * (double)threads;
     if (json)
-        printf("{\"fma_peak_gflops_per_core\":%.2f,\"threads\":%ld,\"isa\":\"%s\"}\n", peak1,
-               threads, hx_isa_name(hx_isa_active()));
+        /* The peak as a record of the same shape (impl "fma-peak", all threads). */
+        printf("{\"m\":0,\"n\":0,\"k\":0,\"threads\":%ld,\"impl\":\"fma-peak\",\"gflops\":%.2f,"
+               "\"peak_pct\":100.0,\"isa\":\"%s\"}\n",
+               threads, peak, hx_isa_name(hx_isa_active()));
     else
         printf("FMA peak %.1f GFLOP/s per core (%ld threads: %.1f), ISA %s, median of %ld, %s\n\n"
                "%6s %6s %6s  %12s %12s %12s  %7s %7s\n",

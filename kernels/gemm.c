@@ -74,9 +74,15 @@ static void pack_b_panel(const hx_gemm_kernel *kern, hx_trans tb, size_t K, size
             memcpy(dst + k * nr, B + k * ldb + j0, n * sizeof(float));
             for (size_t j = n; j < nr; j++) dst[k * nr + j] = 0.0f;
         }
+    } else if (kern->pack_a) {
+        /* B stored N x K (weights [out, in]): its rows j0.. are packed just
+         * like rows of A into a micro-panel, with NR in place of MR. */
+        kern->pack_a(B + j0 * ldb, ldb, n, K, nr, dst);
+        for (size_t j = n; j < nr; j++)
+            for (size_t k = 0; k < K; k++) dst[k * nr + j] = 0.0f;
     } else {
-        /* B stored N x K (weights [out, in]): a transpose, done 16 k at a
-         * time so the 16 x NR piece being written stays in L1. */
+        /* The same transpose in plain C, 16 k at a time so the 16 x NR
+         * piece being written stays in L1. */
         for (size_t k0 = 0; k0 < K; k0 += 16) {
             size_t kn = K - k0 < 16 ? K - k0 : 16;
             for (size_t j = 0; j < nr; j++) {
@@ -109,10 +115,12 @@ static void pack_b_task(void *ctx, size_t p, int thread) {
 /* Micro-panel p of op(A) (rows p*MR .. p*MR+MR-1, zero past row M): for
  * every k, MR values. Panel-major like B, so a K block of a panel is one
  * contiguous run. */
-static void pack_a_panel(hx_trans ta, const float *A, size_t lda, size_t M, size_t K, size_t mr,
-                         size_t p, float *dst) {
+static void pack_a_panel(const hx_gemm_kernel *kern, hx_trans ta, const float *A, size_t lda,
+                         size_t M, size_t K, size_t mr, size_t p, float *dst) {
     size_t i0 = p * mr, rows = M - i0 < mr ? M - i0 : mr;
-    if (ta == HX_NOTRANS) {
+    if (ta == HX_NOTRANS && kern->pack_a) {
+        kern->pack_a(A + i0 * lda, lda, rows, K, mr, dst);
+    } else if (ta == HX_NOTRANS) {
         for (size_t k0 = 0; k0 < K; k0 += 64) {
             size_t kn = K - k0 < 64 ? K - k0 : 64;
             for (size_t i = 0; i < rows; i++) {
@@ -128,6 +136,7 @@ static void pack_a_panel(hx_trans ta, const float *A, size_t lda, size_t M, size
 }
 
 typedef struct {
+    const hx_gemm_kernel *kern;
     hx_trans ta;
     const float *A;
     size_t lda, M, K, mr;
@@ -137,7 +146,7 @@ typedef struct {
 static void pack_a_task(void *ctx, size_t p, int thread) {
     (void)thread;
     const pack_a_job *j = ctx;
-    pack_a_panel(j->ta, j->A, j->lda, j->M, j->K, j->mr, p, j->panels + p * j->K * j->mr);
+    pack_a_panel(j->kern, j->ta, j->A, j->lda, j->M, j->K, j->mr, p, j->panels + p * j->K * j->mr);
 }
 
 /* ---- the blocked product ------------------------------------------------ */
@@ -207,7 +216,7 @@ static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, s
         return hx_fail(err, HX_ERANGE, "GEMM: A (%zux%zu) is too large to pack", M, K);
     float *a_panels = alloc_floats(a_count * kern->mr * K);
     if (!a_panels) return hx_fail(err, HX_ENOMEM, "out of memory packing A (%zux%zu)", M, K);
-    pack_a_job pj = {ta, A, lda, M, K, kern->mr, a_panels};
+    pack_a_job pj = {kern, ta, A, lda, M, K, kern->mr, a_panels};
     hx_parallel_for(pool, a_count, pack_a_task, &pj);
 
     gemm_job g = {

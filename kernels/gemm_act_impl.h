@@ -47,13 +47,13 @@ static inline VD vd_exp(VD x) {
 static inline VD vd_erf(VD t) {
     VD a = vd_abs(t);
     VD u = vd_mul(t, t);
-    VD ps = vd_set1(-9.6349914228900966e-06);
-    ps = vd_fma(ps, u, vd_set1(0.00011254640838375799));
-    ps = vd_fma(ps, u, vd_set1(-0.00084825077521145649));
-    ps = vd_fma(ps, u, vd_set1(0.0052209232170429944));
-    ps = vd_fma(ps, u, vd_set1(-0.02686539212493945));
-    ps = vd_fma(ps, u, vd_set1(0.112837818391035));
-    ps = vd_fma(ps, u, vd_set1(-0.3761263842595749));
+    VD ps = vd_set1(-9.6349913842779168e-06);
+    ps = vd_fma(ps, u, vd_set1(0.00011254640823676407));
+    ps = vd_fma(ps, u, vd_set1(-0.00084825077498379398));
+    ps = vd_fma(ps, u, vd_set1(0.005220923216863068));
+    ps = vd_fma(ps, u, vd_set1(-0.026865392124864253));
+    ps = vd_fma(ps, u, vd_set1(0.11283781839101968));
+    ps = vd_fma(ps, u, vd_set1(-0.37612638425957401));
     ps = vd_fma(ps, u, vd_set1(1.128379167057098));
     VD small = vd_mul(t, ps);
 

@@ -56,9 +56,12 @@ void hx_gemm_ukr_avx512(size_t m, size_t n, size_t kc, const float *a, const flo
 void hx_act_rows_avx512(hx_act act, float *x, size_t n);
 #include "kernels/gemm_ukr_impl.h"
 
+void hx_gemm_pack_a_x86(const float *A, size_t lda, size_t rows, size_t K, size_t mr, float *dst);
+
 const hx_gemm_kernel hx_gemm_kernel_avx512 = {
     .isa = HX_ISA_AVX512, .mr = UKR_MR, .nr = UKR_NV * VF_W,
     .kc = 384, .mc = 96, .nt = 192,
+    .pack_a = hx_gemm_pack_a_x86,
     .ukr = hx_gemm_ukr_avx512, .ukr_wide = hx_gemm_ukr_wide_avx512, .wide = 4,
     .act_rows = hx_act_rows_avx512,
 };

@@ -37,11 +37,17 @@ typedef size_t (*hx_gemm_ukr_wide)(size_t m, size_t kc, const float *a, const fl
 /* Applies act in place to x[0..n) with the ISA's vector erf/tanh. */
 typedef void (*hx_act_rows_fn)(hx_act act, float *x, size_t n);
 
+/* Packs rows [0, rows) of a row-major A (stride lda, K columns) into one
+ * micro-panel: for every k, mr values (rows past `rows` left to the caller). */
+typedef void (*hx_gemm_pack_a_fn)(const float *A, size_t lda, size_t rows, size_t K, size_t mr,
+                                  float *dst);
+
 typedef struct {
     hx_isa isa;
     size_t mr, nr;   /* micro-tile */
     size_t kc;       /* K block: an MR x KC micro-panel of A stays in L1 */
     size_t mc, nt;   /* task tile: a KC x NT block of B stays in L2 */
+    hx_gemm_pack_a_fn pack_a;  /* NULL: the generic packing in gemm.c */
     hx_gemm_ukr ukr;
     hx_gemm_ukr_wide ukr_wide; /* NULL: none */
     size_t wide;               /* panels one ukr_wide call covers */

@@ -9,7 +9,9 @@
  * flight are either rows of a block through one tree (big batches: the
  * tree stays in cache) or one row through successive trees (latency).
  * Blocks without NaN take a shorter step (no missing-value test): the walk
- * is bound by instructions per step, not by memory, on the models measured.
+ * is bound by instructions per step, not by memory, on the models measured
+ * (an AVX-512 gather walker, 16 walks per vector, was slower on Zen 4 and
+ * was dropped).
  *
  * Exactness: thresholds are stored as floor32(t), the largest float <= t, so
  * that for a float32 input x, `x <= floor32(t)` equals sklearn's
@@ -334,18 +336,59 @@ static inline int32_t step_no_nan(const fnode *nodes, int32_t i, const float *ro
 DEFINE_WALKER(hx_forest_walk_scalar, step)
 static DEFINE_WALKER(walk_no_nan, step_no_nan)
 
+/* Walkers with their lanes in registers: NL lanes take PASSES steps each
+ * without looking (a finished walk stays on its leaf, which points to
+ * itself), then arrived lanes hand over to the next jobs; a lane with no
+ * job left stays parked on its leaf, no longer recorded. Fewer
+ * instructions per step than the lane-array walkers above, which remain
+ * for fewer than NL jobs. (NL 8 / PASSES 4 measured best of 8-16 / 2-8.) */
+#define NL 8
+#define PASSES 4
+#define DEFINE_REG_WALKER(NAME, STEP, SMALL)                                                        \
+    static void NAME(const fnode *nodes, const float *x, size_t row_stride, const int32_t *roots,  \
+                     size_t root_stride, int n_jobs, int32_t *leaf) {                              \
+        if (n_jobs < NL) {                                                                          \
+            SMALL(nodes, x, row_stride, roots, root_stride, n_jobs, leaf);                          \
+            return;                                                                                 \
+        }                                                                                           \
+        int32_t idx[NL];                                                                            \
+        const float *row[NL];                                                                       \
+        int job[NL];                                                                                \
+        int next = 0, live = NL;                                                                    \
+        for (int l = 0; l < NL; l++, next++) {                                                      \
+            job[l] = next;                                                                          \
+            row[l] = x + (size_t)next * row_stride;                                                 \
+            idx[l] = roots[(size_t)next * root_stride];                                             \
+        }                                                                                           \
+        while (live > 0) {                                                                          \
+            for (int p = 0; p < PASSES; p++) {                                                      \
+                _Pragma("GCC unroll 8") for (int l = 0; l < NL; l++) idx[l] =                       \
+                    STEP(nodes, idx[l], row[l]);                                                    \
+            }                                                                                       \
+            _Pragma("GCC unroll 8") for (int l = 0; l < NL; l++) {                                  \
+                if (job[l] >= 0 && nodes[idx[l]].left == idx[l]) {                                  \
+                    leaf[job[l]] = idx[l];                                                          \
+                    if (next < n_jobs) {                                                            \
+                        job[l] = next;                                                              \
+                        row[l] = x + (size_t)next * row_stride;                                     \
+                        idx[l] = roots[(size_t)next * root_stride];                                 \
+                        next++;                                                                     \
+                    } else {                                                                        \
+                        job[l] = -1;                                                                \
+                        live--;                                                                     \
+                    }                                                                               \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
+DEFINE_REG_WALKER(walk_regs, step, hx_forest_walk_scalar)
+DEFINE_REG_WALKER(walk_no_nan_regs, step_no_nan, walk_no_nan)
+
 static bool has_nan(const float *x, size_t n) {
     bool any = false;
     for (size_t i = 0; i < n; i++) any |= x[i] != x[i];
     return any;
-}
-
-/* The walker for this CPU and model. An AVX-512 gather walker (16 walks
- * per vector) was measured slower than this scalar one on Zen 4, so there
- * is only the scalar walker for now. */
-static hx_forest_walk_fn pick_walker(const hx_forest *f) {
-    (void)f;
-    return hx_forest_walk_scalar;
 }
 
 static inline void add_leaf(const hx_forest *f, int32_t node, double *acc) {
@@ -355,11 +398,11 @@ static inline void add_leaf(const hx_forest *f, int32_t node, double *acc) {
 
 /* Rows [r0, r0 + nr) (nr <= ROW_BLOCK): out rows zeroed, every tree's leaf
  * row added in tree order, divided by the tree count. */
-static void predict_block(const hx_forest *f, hx_forest_walk_fn walk, const float *x32, size_t r0,
-                          size_t nr, double *out, int32_t *leaf) {
+static void predict_block(const hx_forest *f, const float *x32, size_t r0, size_t nr, double *out,
+                          int32_t *leaf) {
     const int K = f->n_values, F = f->n_features;
     memset(out + r0 * K, 0, nr * K * sizeof *out);
-    if (walk == hx_forest_walk_scalar && !has_nan(x32 + r0 * F, nr * (size_t)F)) walk = walk_no_nan;
+    hx_forest_walk_fn walk = has_nan(x32 + r0 * F, nr * (size_t)F) ? walk_regs : walk_no_nan_regs;
     if (nr >= LANES) {
         /* The block's rows through one tree at a time (it stays in cache). */
         for (int t = 0; t < f->n_trees; t++) {
@@ -382,7 +425,6 @@ typedef struct {
     const float *x32;
     size_t n_rows;
     double *out;
-    hx_forest_walk_fn walk;
     int32_t *leaf;      /* per thread: scratch_len leaf indices */
     size_t scratch_len; /* max(ROW_BLOCK, n_trees) */
 } predict_ctx;
@@ -391,7 +433,7 @@ static void predict_task(void *ctx, size_t task, int thread) {
     predict_ctx *c = ctx;
     size_t r0 = task * ROW_BLOCK;
     size_t nr = c->n_rows - r0 < ROW_BLOCK ? c->n_rows - r0 : ROW_BLOCK;
-    predict_block(c->f, c->walk, c->x32, r0, nr, c->out, c->leaf + (size_t)thread * c->scratch_len);
+    predict_block(c->f, c->x32, r0, nr, c->out, c->leaf + (size_t)thread * c->scratch_len);
 }
 
 hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows, double *out,
@@ -407,7 +449,7 @@ hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows,
     int32_t *leaf = (size_t)n_threads * scratch <= 1024 ? stack_leaf
                                                         : malloc((size_t)n_threads * scratch * sizeof *leaf);
     if (!leaf) return hx_fail(err, HX_ENOMEM, "forest: out of memory");
-    predict_ctx c = {f, x32, n_rows, out, pick_walker(f), leaf, scratch};
+    predict_ctx c = {f, x32, n_rows, out, leaf, scratch};
     if (n_tasks == 1)
         predict_task(&c, 0, 0);
     else

@@ -201,6 +201,23 @@ Test(forest_cli, usage_and_header_errors) {
     fclose(f);
     char *ok[] = {"forest", "predict", "-m", hlx, NULL};
     cr_assert_eq(run(hx_cmd_forest, in, 4, ok), 1);
+    /* The right header, behind a UTF-8 byte order mark, is accepted; a NUL
+     * byte makes an error row. */
+    char *x = slurp(FIX "hpo_rf_old.x.csv");
+    char *second = strchr(strchr(x, '\n') + 1, '\n') + 1;
+    f = fopen(in, "wb");
+    fputs("\xEF\xBB\xBF", f);
+    fwrite(x, 1, (size_t)(second - x), f);
+    fwrite(x + (strchr(x, '\n') + 1 - x), 1, 2, f);
+    fputc('\0', f);
+    fwrite(x + (strchr(x, '\n') + 3 - x), 1, (size_t)(second - strchr(x, '\n') - 3), f);
+    fclose(f);
+    free(x);
+    cr_assert_eq(run(hx_cmd_forest, in, 4, ok), 1);
+    char *out = output();
+    cr_assert_eq(strstr(out, "line 2:"), NULL, "%s", out);
+    cr_assert_neq(strstr(out, "line 3: NUL byte"), NULL, "%s", out);
+    free(out);
     char *reg_proba[] = {"forest", "predict", "-m", NULL, "--proba", NULL};
     char reg[512];
     convert("reg_rf_old", reg, sizeof reg);

@@ -100,7 +100,8 @@ Test(softmax, every_path_matches_double) {
             hx_softmax_rows_ref(rows, n, x, n, yr, n);
             for (size_t r = 0; r < rows; r++) {
                 double mx = -INFINITY, sum = 0;
-                for (size_t i = 0; i < n; i++) mx = fmax(mx, x[r * n + i]);
+                for (size_t i = 0; i < n; i++)
+                    if (x[r * n + i] > mx) mx = x[r * n + i];
                 for (size_t i = 0; i < n; i++) sum += exp(x[r * n + i] - mx);
                 for (size_t i = 0; i < n; i++) {
                     double w = exp(x[r * n + i] - mx) / sum;

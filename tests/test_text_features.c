@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "helix/forest.h"
+#include "helix/hlx.h"
 #include "text_features.h"
 
 static char *slurp(const char *name, size_t *len) {
@@ -180,4 +184,69 @@ Test(text_features, rejects_bad_models) {
         cr_assert_null(tf);
         cJSON_Delete(j);
     }
+}
+
+/* The featurizer stored in a forest's .hlx, then features -> forest against
+ * scikit-learn's predict_proba on the training featurizer's floats. */
+Test(text_features, attached_to_a_forest_matches_sklearn) {
+    char dump[1024], plain[] = "/tmp/helix_test_tf_plain_XXXXXX", with[] = "/tmp/helix_test_tf_with_XXXXXX";
+    snprintf(dump, sizeof dump, "%s/apps/text_forest.forest.json", HX_TEST_FIXTURES);
+    close(mkstemp(plain));
+    close(mkstemp(with));
+    hx_error err;
+    hx_forest_arrays a;
+    cr_assert_eq(hx_forest_dump_load(dump, &a, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(hx_forest_hlx_write(&a, "test", plain, &err), HX_OK, "%s", err.msg);
+    hx_forest_arrays_free(&a);
+
+    char *s = slurp("text_features_model.json", NULL);
+    cJSON *root = cJSON_Parse(s);
+    /* the counts vocabulary is not this forest's: refused */
+    cr_assert_eq(hx_text_features_attach_hlx(plain, cJSON_GetObjectItem(root, "counts"), with, &err), HX_EFORMAT);
+    cr_assert_eq(hx_text_features_attach_hlx(plain, cJSON_GetObjectItem(root, "tfidf"), with, &err), HX_OK, "%s",
+                 err.msg);
+    cJSON_Delete(root);
+    free(s);
+
+    hx_hlx *f;
+    cr_assert_eq(hx_hlx_open(with, &f, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(hx_hlx_verify(f, &err), HX_OK, "%s", err.msg);
+    size_t mlen;
+    const char *meta = hx_hlx_metadata(f, &mlen);
+    hx_text_features *tf;
+    cr_assert_eq(hx_text_features_from_hlx_metadata(meta, mlen, &tf, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(hx_forest_hlx_read(f, &a, &err), HX_OK, "%s", err.msg);
+    hx_hlx_close(f);
+    hx_forest *forest;
+    cr_assert_eq(hx_forest_build(&a, &forest, &err), HX_OK, "%s", err.msg);
+    hx_forest_arrays_free(&a);
+    unlink(plain);
+    unlink(with);
+
+    char *rows = slurp("text_features.jsonl", NULL);
+    size_t dim = hx_text_features_dim(tf);
+    float *x = malloc(dim * sizeof *x);
+    int n = 0;
+    for (char *p = rows, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        *nl = 0;
+        cJSON *row = cJSON_Parse(p);
+        const char *text = cJSON_GetObjectItem(row, "text")->valuestring;
+        double pr[2];
+        cr_assert_eq(hx_text_features_compute(tf, text, strlen(text), x, &err), HX_OK);
+        cr_assert_eq(hx_forest_predict(forest, x, 1, pr, NULL, &err), HX_OK, "%s", err.msg);
+        double want = cJSON_GetObjectItem(row, "forest_p")->valuedouble;
+        cr_assert_eq(pr[1], want, "text %d: %.17g, sklearn %.17g", n + 1, pr[1], want);
+        cJSON_Delete(row);
+        n++;
+    }
+    cr_assert_gt(n, 20);
+    free(x);
+    free(rows);
+    hx_forest_free(forest);
+    hx_text_features_free(tf);
+
+    /* a model without the metadata */
+    cr_assert_eq(hx_text_features_from_hlx_metadata("{}", 2, &tf, &err), HX_ENOTFOUND);
+    cr_assert_eq(hx_text_features_from_hlx_metadata("{", 1, &tf, &err), HX_EFORMAT);
 }

@@ -161,6 +161,10 @@ def main():
               metadata={"format": "pt"})
     save_file({"w": np.zeros((4,), dtype=np.float64), "e": np.zeros((0, 3), dtype=np.float32)},
               os.path.join(sdir, "f64_empty.safetensors"))
+    # safetensors creates files 0600; fixtures are ordinary readable files.
+    for d, _, files in os.walk(os.path.join(root, "fuzz", "seeds")):
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o644)
     print("wrote", os.path.normpath(fix), "and fuzz seeds")
 
 

@@ -237,4 +237,8 @@ if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     make_bert()
     make_seresnet()
+    # safetensors creates files 0600; fixtures are ordinary readable files.
+    for d, _, files in os.walk(OUT):
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o644)
     print("wrote", os.path.normpath(OUT))

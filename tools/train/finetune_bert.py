@@ -32,7 +32,7 @@ def main():
     ap.add_argument("name")
     ap.add_argument("--pretrained", required=True)
     ap.add_argument("--max-len", type=int, default=256)
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--seed", type=int, default=1)
