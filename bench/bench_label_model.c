@@ -56,7 +56,7 @@ static int cmp_double(const void *a, const void *b) {
 int hx_bench_label_model(int argc, char **argv) {
     long n = 100000, m = 20, k = 2, repeat = 7, seed = 1;
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* every option takes one value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             printf("usage: helix bench label-model [-L L.csv] [--n N] [--m M] [-k K] [--repeat R] [--seed S]\n"
@@ -77,7 +77,6 @@ int hx_bench_label_model(int argc, char **argv) {
             fprintf(stderr, "helix bench label-model: bad or unknown option '%s'\n", a);
             return 2;
         }
-        i++;
     }
     hx_error err;
     hx_error_clear(&err);

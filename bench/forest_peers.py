@@ -4,8 +4,11 @@ compiled model (tl2cgen), same 500-tree forest over HPO-term features
 (phenopacket-store, predicting sex), same rows, one thread, batches of
 1, 100 and 100,000 rows. Prints rows/s per engine and the ratios.
 
-Run with the oracle venv (Debian scikit-learn 1.2.1 + treelite + tl2cgen):
-  /work/venv/bin/python bench/forest_peers.py --helix BUILD/helix [--workdir DIR]
+Run with a Python that has scikit-learn >= 1.3 (treelite's importer needs
+missing_go_to_left), treelite and tl2cgen, e.g. the venv of
+tests/oracle/requirements-forest-sklnew.txt plus treelite==4.8.1 tl2cgen==1.0.0:
+  /work/venv-sklnew/bin/python bench/forest_peers.py --helix BUILD/helix [--workdir DIR]
+(--no-treelite works with any scikit-learn, e.g. Debian's 1.2.1.)
 
 The model, dump and rows are cached in --workdir. Batch 1 is timed per call
 over different rows (median of runs); treelite is timed both through its
@@ -80,7 +83,8 @@ def main():
     from sklearn.ensemble import RandomForestClassifier
     from export_sklearn_forest import write_dump
 
-    tag = "rf%d_f%d_l%d_d%s" % (a.trees, a.features, a.min_samples_leaf, a.max_depth)
+    tag = "rf%d_f%d_l%d_d%s_skl%s" % (a.trees, a.features, a.min_samples_leaf, a.max_depth,
+                                      sklearn.__version__)
     pkl = os.path.join(a.workdir, tag + ".pkl")
     dump = os.path.join(a.workdir, tag + ".json")
     rows = os.path.join(a.workdir, tag + ".rows.f32")

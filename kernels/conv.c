@@ -383,19 +383,6 @@ static hx_status wino_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
     return HX_OK;
 }
 
-static void (*row_kernel(void))(const hx_conv_row_args *) {
-    switch (hx_isa_active()) {
-#if defined(__x86_64__)
-    case HX_ISA_AVX512: return hx_conv_row_avx512;
-    case HX_ISA_AVX2: return hx_conv_row_avx2;
-#endif
-#if defined(__aarch64__)
-    case HX_ISA_NEON: return hx_conv_row_neon;
-#endif
-    default: return hx_conv_row_scalar;
-    }
-}
-
 hx_status hx_conv_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
                           const hx_fmap *residual, bool relu, hx_threadpool *pool,
                           hx_error *err) {
@@ -416,7 +403,7 @@ hx_status hx_conv_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
         (c->algo == HX_CONV_WINOGRAD || (size_t)in->n * ((oh + 3) / 4) * ((ow + 3) / 4) >= WINO_MIN_TILES))
         return wino_forward(c, in, out, residual, relu, pool, err);
     conv_job j = {.c = c, .in = in, .res = residual, .out = out, .relu = relu, .oh = oh, .ow = ow,
-                  .row = row_kernel()};
+                  .row = kernels_for_isa().row};
     hx_parallel_for(pool, (size_t)in->n * c->n_tiles * oh, conv_task, &j);
     return HX_OK;
 }

@@ -385,6 +385,48 @@ static DEFINE_WALKER(walk_no_nan, step_no_nan)
 DEFINE_REG_WALKER(walk_regs, step, hx_forest_walk_scalar)
 DEFINE_REG_WALKER(walk_no_nan_regs, step_no_nan, walk_no_nan)
 
+/* One row through successive trees (job j = tree j): as the register
+ * walkers, with the row shared by every lane, which leaves registers for
+ * more lanes. */
+#define NL1 12
+#define DEFINE_ROW_WALKER(NAME, STEP, SMALL)                                                        \
+    static void NAME(const fnode *nodes, const float *x, const int32_t *roots, int n_jobs,          \
+                     int32_t *leaf) {                                                               \
+        if (n_jobs < NL1) {                                                                         \
+            SMALL(nodes, x, 0, roots, 1, n_jobs, leaf);                                             \
+            return;                                                                                 \
+        }                                                                                           \
+        int32_t idx[NL1];                                                                           \
+        int job[NL1];                                                                               \
+        int next = 0, live = NL1;                                                                   \
+        for (int l = 0; l < NL1; l++, next++) {                                                     \
+            job[l] = next;                                                                          \
+            idx[l] = roots[next];                                                                   \
+        }                                                                                           \
+        while (live > 0) {                                                                          \
+            for (int p = 0; p < PASSES; p++) {                                                      \
+                _Pragma("GCC unroll 12") for (int l = 0; l < NL1; l++) idx[l] =                     \
+                    STEP(nodes, idx[l], x);                                                         \
+            }                                                                                       \
+            _Pragma("GCC unroll 12") for (int l = 0; l < NL1; l++) {                                \
+                if (job[l] >= 0 && nodes[idx[l]].left == idx[l]) {                                  \
+                    leaf[job[l]] = idx[l];                                                          \
+                    if (next < n_jobs) {                                                            \
+                        job[l] = next;                                                              \
+                        idx[l] = roots[next];                                                       \
+                        next++;                                                                     \
+                    } else {                                                                        \
+                        job[l] = -1;                                                                \
+                        live--;                                                                     \
+                    }                                                                               \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
+DEFINE_ROW_WALKER(walk_row, step, hx_forest_walk_scalar)
+DEFINE_ROW_WALKER(walk_row_no_nan, step_no_nan, walk_no_nan)
+
 static bool has_nan(const float *x, size_t n) {
     bool any = false;
     for (size_t i = 0; i < n; i++) any |= x[i] != x[i];
@@ -402,17 +444,18 @@ static void predict_block(const hx_forest *f, const float *x32, size_t r0, size_
                           int32_t *leaf) {
     const int K = f->n_values, F = f->n_features;
     memset(out + r0 * K, 0, nr * K * sizeof *out);
-    hx_forest_walk_fn walk = has_nan(x32 + r0 * F, nr * (size_t)F) ? walk_regs : walk_no_nan_regs;
+    bool nan = has_nan(x32 + r0 * F, nr * (size_t)F);
     if (nr >= LANES) {
         /* The block's rows through one tree at a time (it stays in cache). */
         for (int t = 0; t < f->n_trees; t++) {
-            walk(f->nodes, x32 + r0 * F, (size_t)F, &f->root[t], 0, (int)nr, leaf);
+            (nan ? walk_regs : walk_no_nan_regs)(f->nodes, x32 + r0 * F, (size_t)F, &f->root[t], 0,
+                                                 (int)nr, leaf);
             for (size_t r = 0; r < nr; r++) add_leaf(f, leaf[r], out + (r0 + r) * K);
         }
     } else {
         /* One row through all trees, several in flight; summed in tree order. */
         for (size_t r = r0; r < r0 + nr; r++) {
-            walk(f->nodes, x32 + r * F, 0, f->root, 1, f->n_trees, leaf);
+            (nan ? walk_row : walk_row_no_nan)(f->nodes, x32 + r * F, f->root, f->n_trees, leaf);
             for (int t = 0; t < f->n_trees; t++) add_leaf(f, leaf[t], out + r * K);
         }
     }

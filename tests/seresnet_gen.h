@@ -25,7 +25,7 @@ typedef struct {
     uint32_t x; /* xorshift32 state */
 } gen_model;
 
-static float gen_next(gen_model *g, float s) {
+static inline float gen_next(gen_model *g, float s) {
     g->x ^= g->x << 13;
     g->x ^= g->x >> 17;
     g->x ^= g->x << 5;
@@ -34,7 +34,7 @@ static float gen_next(gen_model *g, float s) {
 }
 
 /* g2 < 0 marks a bias. */
-static void gen_add(gen_model *g, const char *name, int rank, const int64_t *dims, double g2) {
+static inline void gen_add(gen_model *g, const char *name, int rank, const int64_t *dims, double g2) {
     gen_tensor *t = &g->t[g->count++];
     snprintf(t->name, sizeof t->name, "%s", name);
     t->rank = rank;
@@ -46,9 +46,9 @@ static void gen_add(gen_model *g, const char *name, int rank, const int64_t *dim
     for (size_t i = 0; i < t->n; i++) t->data[i] = gen_next(g, s);
 }
 
-static int gen_se_hidden(int c) { return (int)((double)c / 16 + 4) / 8 * 8 < 8 ? 8 : (int)((double)c / 16 + 4) / 8 * 8; }
+static inline int gen_se_hidden(int c) { return (int)((double)c / 16 + 4) / 8 * 8 < 8 ? 8 : (int)((double)c / 16 + 4) / 8 * 8; }
 
-static void gen_conv(gen_model *g, const char *prefix, int o, int i, int k, double g2) {
+static inline void gen_conv(gen_model *g, const char *prefix, int o, int i, int k, double g2) {
     char n[96];
     const int64_t wd[4] = {o, i, k, k}, bd[1] = {o};
     snprintf(n, sizeof n, "%s.weight", prefix);
@@ -57,7 +57,7 @@ static void gen_conv(gen_model *g, const char *prefix, int o, int i, int k, doub
     gen_add(g, n, 1, bd, -1);
 }
 
-static void gen_model_make(gen_model *g, uint32_t seed, const int layers[4], int num_classes) {
+static inline void gen_model_make(gen_model *g, uint32_t seed, const int layers[4], int num_classes) {
     static const int widths[4] = {64, 128, 256, 512};
     memset(g, 0, sizeof *g);
     g->x = seed;
@@ -87,12 +87,12 @@ static void gen_model_make(gen_model *g, uint32_t seed, const int layers[4], int
     gen_add(g, "fc.bias", 1, fb, -1);
 }
 
-static void gen_model_free(gen_model *g) {
+static inline void gen_model_free(gen_model *g) {
     for (int i = 0; i < g->count; i++) free(g->t[i].data);
     g->count = 0;
 }
 
-static hx_status gen_lookup(void *ctx, const char *name, hx_tensor_view *out, hx_error *err) {
+static inline hx_status gen_lookup(void *ctx, const char *name, hx_tensor_view *out, hx_error *err) {
     gen_model *g = ctx;
     for (int i = 0; i < g->count; i++)
         if (!strcmp(g->t[i].name, name)) {
@@ -108,6 +108,6 @@ static hx_status gen_lookup(void *ctx, const char *name, hx_tensor_view *out, hx
     return hx_fail(err, HX_ENOTFOUND, "tensor %s not found", name);
 }
 
-static hx_tensor_source gen_source(gen_model *g) { return (hx_tensor_source){gen_lookup, g}; }
+static inline hx_tensor_source gen_source(gen_model *g) { return (hx_tensor_source){gen_lookup, g}; }
 
 #endif

@@ -15,9 +15,9 @@ cd "$here"
 $py prepare_abstracts.py
 $py train_forests.py
 $py pretrain_mlm.py mlm_l2_h32 --epochs 1
-$py finetune_bert.py --pretrained mlm_l2_h32 --seed 1 --max-len 256 bert_a
-$py finetune_bert.py --pretrained mlm_l2_h32 --seed 2 --max-len 128 bert_b
-$py finetune_bert.py --pretrained mlm_l2_h32 --seed 3 --max-len 256 --lr 3e-4 bert_c
+$py finetune_bert.py --pretrained mlm_l2_h32 --seed 1 --max-len 256 --lr 3e-3 --epochs 8 bert_a
+$py finetune_bert.py --pretrained mlm_l2_h32 --seed 2 --max-len 128 --lr 3e-3 --epochs 8 bert_b
+$py finetune_bert.py --pretrained mlm_l2_h32 --seed 3 --max-len 256 --lr 2e-3 --epochs 8 bert_c
 $py export_models.py triage
 $py triage_votes.py bert_a bert_b bert_c
 sh "$here/build_triage_bundle.sh"
