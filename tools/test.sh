@@ -36,11 +36,18 @@ run_ctest() {
   rm -f "$log"
 }
 
+# build LABEL DIR [cmake options...] [-- targets...]
 build() {
   local label=$1 dir=$2; shift 2
+  local opts=() targets=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do opts+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  targets=("$@")
+  local tflag=()
+  [ ${#targets[@]} -gt 0 ] && tflag=(--target "${targets[@]}")
   echo "== build $label" >&2
-  if ! { cmake -S . -B "$dir" "$@" >/dev/null && cmake --build "$dir" -j"$jobs" >/dev/null; }; then
-    cmake --build "$dir" -j1 2>&1 | grep -E 'error|Error' | head -40
+  if ! { cmake -S . -B "$dir" "${opts[@]}" >/dev/null && cmake --build "$dir" -j"$jobs" "${tflag[@]}" >/dev/null; }; then
+    cmake --build "$dir" -j1 "${tflag[@]}" 2>&1 | grep -E 'error|Error' | head -40
     failed=$((failed + 1)); failures+=("$label: build failed")
     return 1
   fi
@@ -60,9 +67,11 @@ if build aarch64 build-arm -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cma
   run_ctest "aarch64 (qemu)" build-arm
 fi
 
-if ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
+fuzz_targets=()
+for src in tests/fuzz/fuzz_*.c; do [ -e "$src" ] && fuzz_targets+=("$(basename "$src" .c)"); done
+if [ ${#fuzz_targets[@]} -gt 0 ]; then
   if build fuzz build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DHELIX_FUZZ=ON \
-       -DHELIX_TESTS=OFF -DHELIX_OPENBLAS=OFF; then
+       -DHELIX_TESTS=OFF -DHELIX_OPENBLAS=OFF -- "${fuzz_targets[@]}"; then
     for src in tests/fuzz/fuzz_*.c; do
       name=$(basename "$src" .c)
       target=${name#fuzz_}
