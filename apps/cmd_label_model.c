@@ -391,10 +391,10 @@ static int parse_groups(const char *spec, const hx_label_csv *c, char names[16][
             } else if (hx_parse_int(part, 0, c->m - 1, &lo)) {
                 hi = lo;
                 ok = 1;
-            } else if (c->names) {
+            }
+            if (!ok && c->names) /* a source name (which may contain '-') */
                 for (int j = 0; j < c->m; j++)
                     if (!strcmp(c->names[j], part)) { lo = hi = j; ok = 1; }
-            }
             if (!ok) { rc = usage_error("--groups: '%s' is not a column index, range or source name", part); break; }
             for (long j = lo; j <= hi; j++) {
                 if (group_of[j] >= 0) { rc = usage_error("--groups: a column is in two groups (%s)", part); break; }

@@ -226,8 +226,9 @@ static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, s
     };
     /* Task tiles are a function of the shape only. When M is small, narrower
      * column tiles keep enough tasks for a few threads. */
-    g.mc = M < kern->mc ? round_up(M, kern->mr) : kern->mc;
-    size_t tiles_m = (M + g.mc - 1) / g.mc;
+    size_t tiles_m = (M + kern->mc - 1) / kern->mc; /* rows split evenly, in whole MR */
+    g.mc = round_up((M + tiles_m - 1) / tiles_m, kern->mr);
+    tiles_m = (M + g.mc - 1) / g.mc;
     g.nt = kern->nt;
     while (g.nt > 4 * kern->nr && tiles_m * ((N + g.nt - 1) / g.nt) < 8)
         g.nt = round_up(g.nt / 2, kern->nr);

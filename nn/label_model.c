@@ -255,8 +255,7 @@ static hx_status best_perm_hungarian(const float *S, int k, const int *G, int g,
     return HX_OK;
 }
 
-static hx_status break_col_permutation_symmetry(hx_label_model *model, const float *pf,
-                                                hx_error *err) {
+hx_status hx_lm_break_symmetry(hx_label_model *model, const float *pf, hx_error *err) {
     int k = model->k, m = model->m;
     size_t d = (size_t)m * k;
     float *S = calloc((size_t)k * k, sizeof *S);
@@ -329,26 +328,41 @@ static hx_status check_config(const hx_lm_config *c, int m, int k, hx_error *err
     return HX_OK;
 }
 
-/* Loss and gradient at mu (all d x k float32, accumulated in double). */
+/* Loss and gradient at mu, in float32 like torch. Laid out as axpy loops
+ * over contiguous rows (so they vectorise): with muT = mu^T (k x d),
+ *   row a of mu P mu^T = sum_y (mu[a,y] p_y) muT[y,:]
+ *   (R mu)[:, y] = sum_b mu[b,y] R[b,:]   (R symmetric)
+ * work holds R (d x d) and muT, RmuT (k x d each). */
 static double loss_and_grad(const float *O, const float *mu, const float *mu_init,
-                            const float *pf, size_t d, int k, double l2, double *R, float *grad) {
+                            const float *pf, size_t d, int k, double l2, float *work, float *grad) {
     size_t kk = (size_t)k;
+    float *R = work, *muT = work + d * d, *rmT = muT + kk * d;
+    for (size_t a = 0; a < d; a++)
+        for (size_t y = 0; y < kk; y++) muT[y * d + a] = mu[a * kk + y];
     double loss1 = 0, loss2 = 0, loss3 = 0;
-    /* R = M . (O - mu P mu^T), symmetric: fill the upper triangle, mirror. */
     for (size_t a = 0; a < d; a++) {
-        const float *ma = mu + a * kk;
-        size_t blk = a / kk;
-        for (size_t b = a; b < d; b++) {
-            double r = 0.0;
-            if (b / kk != blk) {
-                const float *mb = mu + b * kk;
-                double g = 0.0;
-                for (int y = 0; y < k; y++) g += (double)ma[y] * pf[y] * mb[y];
-                r = (double)O[a * d + b] - g;
-                loss1 += 2.0 * r * r;
-            }
-            R[a * d + b] = r;
-            R[b * d + a] = r;
+        float *Ra = R + a * d;
+        const float *Oa = O + a * d;
+        for (size_t b = 0; b < d; b++) Ra[b] = 0.0f;
+        for (size_t y = 0; y < kk; y++) {
+            float s = mu[a * kk + y] * pf[y];
+            const float *my = muT + y * d;
+            for (size_t b = 0; b < d; b++) Ra[b] += s * my[b];
+        }
+        for (size_t b = 0; b < d; b++) Ra[b] = Oa[b] - Ra[b];
+        size_t blk = a / kk * kk; /* the LF's own block is masked out */
+        for (size_t b = blk; b < blk + kk; b++) Ra[b] = 0.0f;
+        double acc = 0.0;
+        for (size_t b = 0; b < d; b++) acc += (double)Ra[b] * Ra[b];
+        loss1 += acc;
+    }
+    for (size_t i = 0; i < kk * d; i++) rmT[i] = 0.0f;
+    for (size_t b = 0; b < d; b++) {
+        const float *Rb = R + b * d;
+        for (size_t y = 0; y < kk; y++) {
+            float s = mu[b * kk + y];
+            float *ry = rmT + y * d;
+            for (size_t a = 0; a < d; a++) ry[a] += s * Rb[a];
         }
     }
     for (size_t a = 0; a < d; a++) {
@@ -357,20 +371,11 @@ static double loss_and_grad(const float *O, const float *mu, const float *mu_ini
         for (int y = 0; y < k; y++) s += (double)ma[y] * pf[y];
         double e = s - (double)O[a * d + a];
         loss2 += e * e;
-        const double *Ra = R + a * d;
-        double rmv[HX_LM_MAX_CARDINALITY];
-        for (int y = 0; y < k; y++) rmv[y] = 0.0;
-        for (size_t b = 0; b < d; b++) {
-            double r = Ra[b];
-            const float *mb = mu + b * kk;
-            for (int y = 0; y < k; y++) rmv[y] += r * mb[y];
-        }
         for (int y = 0; y < k; y++) {
-            double rm = rmv[y];
             double diff = (double)ma[y] - (double)mu_init[a * kk + y];
             loss3 += diff * diff;
-            grad[a * kk + y] =
-                (float)(-4.0 * rm * pf[y] + 2.0 * e * pf[y] + 2.0 * l2 * l2 * diff);
+            grad[a * kk + y] = (float)(-4.0 * (double)rmT[(size_t)y * d + a] * pf[y] + 2.0 * e * pf[y] +
+                                       2.0 * l2 * l2 * diff);
         }
     }
     return loss1 + loss2 + l2 * l2 * loss3;
@@ -394,7 +399,7 @@ hx_status hx_lm_fit(const int32_t *L, size_t n, int m, int k, const hx_lm_config
     size_t d = (size_t)m * k, kk = (size_t)k;
     uint64_t *counts = calloc(d * d, sizeof *counts);
     float *O = malloc(d * d * sizeof *O);
-    double *R = malloc(d * d * sizeof *R);
+    float *R = malloc((d * d + 2 * d * kk) * sizeof *R); /* loss_and_grad's work space */
     float *mu_init = calloc(d * kk, sizeof *mu_init);
     float *grad = malloc(d * kk * sizeof *grad);
     /* optimizer state: SGD momentum (buf1); Adam exp_avg, exp_avg_sq, max
@@ -505,7 +510,7 @@ hx_status hx_lm_fit(const int32_t *L, size_t n, int m, int k, const hx_lm_config
         if (mu[i] < lo) mu[i] = lo;
         if (mu[i] > hi) mu[i] = hi;
     }
-    if ((st = break_col_permutation_symmetry(model, pf, err)) != HX_OK) goto fail;
+    if ((st = hx_lm_break_symmetry(model, pf, err)) != HX_OK) goto fail;
 
     free(counts); free(O); free(R); free(mu_init); free(grad); free(buf1); free(buf2); free(buf3);
     return HX_OK;

@@ -24,6 +24,10 @@ uint64_t hx_lm_and_popcount_avx2(const uint64_t *a, const uint64_t *b, size_t wo
 void hx_lm_column_bits_avx2(const uint8_t *col, size_t words, uint8_t y, uint64_t *bits);
 #endif
 
+/* The column-permutation step of fit on a model whose mu is set: permutes
+ * mu's columns within groups of classes of equal prior (float32 priors pf). */
+hx_status hx_lm_break_symmetry(hx_label_model *model, const float *pf, hx_error *err);
+
 /* Snorkel's NumPy draw: np.random.seed(seed); np.random.random(). */
 double hx_lm_numpy_first_random(uint32_t seed);
 

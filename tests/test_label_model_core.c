@@ -40,6 +40,21 @@ Test(label_model_core, lf_analysis_docstring) {
     double pr[6];
     cr_assert_eq(hx_majority_label_proba(Lm, 3, 3, 2, pr, &err), HX_OK);
     for (int i = 0; i < 6; i++) cr_expect_float_eq(pr[i], ref[i], 1e-12);
+    /* MajorityClassVoter.fit(balance).predict_proba on 3 rows */
+    const cJSON *mc;
+    int cases = 0;
+    cJSON_ArrayForEach(mc, cJSON_GetObjectItem(j, "majority_class")) {
+        size_t k;
+        double *bal = lmt_doubles(cJSON_GetObjectItem(mc, "balance"), &k);
+        double *want = lmt_doubles(cJSON_GetObjectItem(mc, "proba"), NULL);
+        double got[12];
+        hx_majority_class_proba(bal, (int)k, 3, got);
+        for (size_t i = 0; i < 3 * k; i++) cr_expect_float_eq(got[i], want[i], 1e-12, "k=%zu [%zu]", k, i);
+        free(bal);
+        free(want);
+        cases++;
+    }
+    cr_expect_eq(cases, 3);
     free(L); free(cov); free(ov); free(cf); free(Lm); free(ref);
     cJSON_Delete(j);
 }
@@ -342,4 +357,32 @@ Test(label_model_core, evaluate_subsets) {
     int bad_groups[3] = {0, 0, 5};
     cfg.group_of_column = bad_groups;
     cr_expect_neq(hx_eval_source_subsets(M, 8, 3, 2, gold, &cfg, &rows, &nr, &err), HX_OK);
+}
+
+/* The permutation step against snorkel's own _break_col_permutation_symmetry
+ * (munkres) on random k x k models, k = 2..12 (Hungarian beyond 8), grouped
+ * priors and an all-equal (tie) matrix. */
+Test(label_model_core, permutation_step_matches_snorkel) {
+    cJSON *j = lmt_load_json("docstring.json");
+    cr_assert_not_null(j);
+    const cJSON *c;
+    int cases = 0;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "permutations")) {
+        int k = cJSON_GetObjectItem(c, "k")->valueint;
+        double *p = lmt_doubles(cJSON_GetObjectItem(c, "p"), NULL);
+        double *mu = lmt_doubles(cJSON_GetObjectItem(c, "mu"), NULL);
+        double *want = lmt_doubles(cJSON_GetObjectItem(c, "mu_after"), NULL);
+        hx_label_model lm;
+        cr_assert_eq(hx_lm_alloc(&lm, 1, k, NULL), HX_OK);
+        float pf[16];
+        for (int y = 0; y < k; y++) { lm.p[y] = p[y]; pf[y] = (float)p[y]; }
+        for (int i = 0; i < k * k; i++) lm.mu[i] = (float)mu[i];
+        cr_assert_eq(hx_lm_break_symmetry(&lm, pf, NULL), HX_OK);
+        for (int i = 0; i < k * k; i++) cr_expect_eq(lm.mu[i], (float)want[i], "k=%d entry %d", k, i);
+        hx_lm_free(&lm);
+        free(p); free(mu); free(want);
+        cases++;
+    }
+    cr_expect_eq(cases, 11);
+    cJSON_Delete(j);
 }

@@ -133,10 +133,12 @@ hx_status hx_tokenizer_encode(const hx_tokenizer *t, const char *text, size_t le
         if (st) return st;
     }
     size_t total = k1 + k2 + n_special;
-    size_t padded = total;
-    if (opt->pad_to > padded) padded = opt->pad_to;
-    if (opt->pad_to_multiple_of > 0 && padded % opt->pad_to_multiple_of)
-        padded += opt->pad_to_multiple_of - padded % opt->pad_to_multiple_of;
+    /* As padding.rs: the target is pad_to (or, without it, the encoding's own
+     * length), rounded up to the multiple; a longer encoding stays as is. */
+    size_t target = opt->pad_to ? opt->pad_to : total;
+    if (opt->pad_to_multiple_of > 0 && target % opt->pad_to_multiple_of)
+        target += opt->pad_to_multiple_of - target % opt->pad_to_multiple_of;
+    size_t padded = target > total ? target : total;
     if (padded > total && t->pad_id < 0)
         return hx_fail(err, HX_EINVAL, "tokenizer: padding needs a pad_token in the vocabulary");
     if (!reserve(enc, padded)) return hx_fail(err, HX_ENOMEM, "out of memory");

@@ -97,9 +97,10 @@ typedef struct {
      * max_length minus the 2 (single) or 3 (pair) special tokens. */
     size_t max_length;
     hx_truncation truncation;
-    /* Right padding with [PAD] (type 0, attention 0, offsets (0,0)) up to
-     * pad_to tokens (0 = no padding; never truncates), then up to a multiple
-     * of pad_to_multiple_of (0 = off). */
+    /* Right padding with [PAD] (type 0, attention 0, offsets (0,0)) to a
+     * target of pad_to tokens (0: the encoding's own length), rounded up to a
+     * multiple of pad_to_multiple_of (0 = off), as Hugging Face's padding
+     * does; padding never truncates. */
     size_t pad_to;
     size_t pad_to_multiple_of;
     /* false: no [CLS]/[SEP] and no budget adjustment (as

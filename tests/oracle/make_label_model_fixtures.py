@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import snorkel
 from snorkel.labeling import LFAnalysis
-from snorkel.labeling.model import LabelModel, MajorityLabelVoter
+from snorkel.labeling.model import LabelModel, MajorityClassVoter, MajorityLabelVoter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -163,6 +163,9 @@ def synthetic_cases():
         ("k2_epochs300_lr05", g(12, 500, 4, 2, [0.3] * 4, [0.8, 0.7, 0.9, 0.6]), {"seed": 8, "n_epochs": 300, "lr": 0.05}),
         ("k2_adversarial", g(13, 1000, 5, 2, [0.3] * 5, [0.2, 0.3, 0.25, 0.35, 0.3]), {"seed": 6}),
         ("k3_adversarial", g(14, 1000, 6, 3, [0.3] * 6, [0.1, 0.15, 0.2, 0.1, 0.2, 0.15]), {"seed": 6}),
+        # 10 classes: the permutation step goes through the Hungarian algorithm.
+        ("k10_adversarial", g(19, 2000, 5, 10, [0.2] * 5, [0.05, 0.08, 0.1, 0.5, 0.06]), {"seed": 3}),
+        ("k10_accurate", g(22, 2000, 6, 10, [0.3] * 6, [0.7, 0.6, 0.8, 0.5, 0.65, 0.75]), {"seed": 4}),
         ("k2_prec_list", g(15, 1000, 4, 2, [0.4] * 4, [0.8, 0.7, 0.6, 0.9]), {"seed": 2, "prec_init": [0.9, 0.6, 0.7, 0.8]}),
         ("k2_mu_eps", g(16, 1000, 4, 2, [0.4] * 4, [0.99, 0.98, 0.97, 0.6]), {"seed": 2, "mu_eps": 0.05}),
         ("k2_linear_sched", g(17, 1000, 4, 2, [0.4] * 4, [0.8, 0.7, 0.6, 0.9]),
@@ -334,6 +337,31 @@ def youtube():
     return cases, analysis, majority
 
 
+def permutation_cases():
+    """snorkel's _break_col_permutation_symmetry on random one-LF models: fitted
+    models practically never need a permutation, so the step is exercised
+    directly (munkres on 2..10 classes, uniform and grouped priors, ties)."""
+    rng = np.random.default_rng(5)
+    cases = []
+    specs = [(2, None), (2, None), (3, None), (3, [0.2, 0.4, 0.4]), (4, [0.3, 0.3, 0.2, 0.2]),
+             (5, None), (8, None), (9, None), (10, None), (12, None), (3, "ties")]
+    for k, bal in specs:
+        lm = LabelModel(cardinality=k, verbose=False)
+        if bal == "ties":
+            mu = np.full((k, k), 0.25, dtype=np.float32)
+            bal = None
+        else:
+            mu = rng.random((k, k)).astype(np.float32)
+        p = np.array(bal) if bal is not None else np.full(k, 1.0 / k)
+        lm.m = 1
+        lm.P = torch.diag(torch.from_numpy(p)).float()
+        lm.mu = torch.nn.Parameter(torch.from_numpy(mu.copy()))
+        lm._break_col_permutation_symmetry()
+        cases.append({"k": k, "p": p.tolist(), "mu": mu.astype(np.float64).reshape(-1).tolist(),
+                      "mu_after": lm.mu.detach().numpy().astype(np.float64).reshape(-1).tolist()})
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     meta = {"snorkel": snorkel.__version__, "torch": torch.__version__, "numpy": np.__version__,
@@ -356,6 +384,13 @@ def main():
     Lm = np.array([[0, 0, -1], [-1, 0, 1], [1, -1, 0]])
     doc["majority_L"] = Lm.reshape(-1).tolist()
     doc["majority_proba"] = MajorityLabelVoter(cardinality=2).predict_proba(Lm).reshape(-1).tolist()
+    mc = []
+    for bal in ([0.3, 0.7], [0.4, 0.4, 0.2], [0.25, 0.25, 0.25, 0.25]):
+        v = MajorityClassVoter(cardinality=len(bal))
+        v.fit(balance=np.array(bal))
+        mc.append({"balance": bal, "proba": v.predict_proba(Lm).reshape(-1).tolist()})
+    doc["majority_class"] = mc
+    doc["permutations"] = permutation_cases()
     with open(os.path.join(OUT, "docstring.json"), "w") as f:
         json.dump({"meta": meta, **doc}, f)
     print("wrote", OUT, file=sys.stderr)
