@@ -160,16 +160,18 @@ typedef struct {
     size_t ldc;
     const float *bias;
     hx_act act;
-    size_t mc, nt, tiles_n;
+    size_t mc, nt, tiles_m, tiles_n;
 } gemm_job;
 
-/* One MC x NT tile of C, every K block in order. */
+/* One MC x NT tile of C, every K block in order. Tasks run down a column of
+ * tiles first, so consecutive tasks share their KC x NT blocks of B (the
+ * bigger operand on BERT shapes) while those are still in L2. */
 static void gemm_task(void *ctx, size_t t, int thread) {
     (void)thread;
     const gemm_job *g = ctx;
     const hx_gemm_kernel *kern = g->kern;
     size_t mr = kern->mr, nr = kern->nr, KC = kern->kc, K = g->K;
-    size_t i0 = (t / g->tiles_n) * g->mc, j0 = (t % g->tiles_n) * g->nt;
+    size_t i0 = (t % g->tiles_m) * g->mc, j0 = (t / g->tiles_m) * g->nt;
     size_t m = g->M - i0 < g->mc ? g->M - i0 : g->mc;
     size_t n = g->N - j0 < g->nt ? g->N - j0 : g->nt;
 
@@ -233,6 +235,7 @@ static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, s
     while (g.nt > 4 * kern->nr && tiles_m * ((N + g.nt - 1) / g.nt) < 8)
         g.nt = round_up(g.nt / 2, kern->nr);
     g.tiles_n = (N + g.nt - 1) / g.nt;
+    g.tiles_m = tiles_m;
     hx_parallel_for(pool, tiles_m * g.tiles_n, gemm_task, &g);
     free(a_panels);
     return HX_OK;

@@ -1,6 +1,7 @@
 """Writes the UDP test (and train) split as JSON Lines of phenopackets, one
 minified record per line, for `helix udp [--evaluate] FILE.jsonl`:
-$HELIX_TRAIN_OUT/udp/{test,train}.jsonl (split rule: docs/udp-task.md)."""
+$HELIX_TRAIN_OUT/udp/{test,train}.jsonl (split rule: docs/udp-task.md), and
+every 37th test record as the bundled sample models/udp/test_sample.jsonl."""
 import json
 import os
 import tarfile
@@ -23,6 +24,11 @@ def main():
             json.dumps(d, separators=(",", ":"), ensure_ascii=False) + "\n")
     for f in outs.values():
         f.close()
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    test = [d for _, d in recs if split_of_patient(publication_of(d["id"])) == "test"]
+    with open(os.path.join(repo, "models", "udp", "test_sample.jsonl"), "w", encoding="utf-8") as f:
+        for d in test[::37]:
+            f.write(json.dumps(d, separators=(",", ":"), ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
