@@ -269,6 +269,31 @@ static hx_status check_epilogue(const hx_epilogue *ep, size_t N, hx_error *err) 
     return HX_OK;
 }
 
+/* Unpacked B stored [N, K] with one or two rows of A: dot products over
+ * column chunks of a fixed width (no packing). */
+#define DOT_COLS 64
+
+typedef struct {
+    const hx_gemm_kernel *kern;
+    size_t M, N, K;
+    const float *A;
+    size_t lda;
+    const float *B;
+    size_t ldb;
+    float *C;
+    size_t ldc;
+    hx_ukr_args args;
+} dot_job;
+
+static void dot_task(void *ctx, size_t t, int thread) {
+    (void)thread;
+    const dot_job *d = ctx;
+    size_t j0 = t * DOT_COLS, n = d->N - j0 < DOT_COLS ? d->N - j0 : DOT_COLS;
+    hx_ukr_args args = d->args;
+    if (args.bias) args.bias += j0;
+    d->kern->dot(d->M, n, d->K, d->A, d->lda, d->B + j0 * d->ldb, d->ldb, d->C + j0, d->ldc, &args);
+}
+
 hx_status hx_sgemm(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K,
                    float alpha, const float *A, size_t lda, const float *B, size_t ldb,
                    float beta, float *C, size_t ldc,
@@ -285,9 +310,15 @@ hx_status hx_sgemm(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K,
     if (backend_is_openblas())
         return hx_gemm_openblas(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, pool, err);
 #endif
+    const hx_gemm_kernel *kern = hx_gemm_kernel_for(hx_isa_active());
+    if (M <= 2 && ta == HX_NOTRANS && tb == HX_TRANS && kern->dot) {
+        dot_job d = {kern, M, N, K, A, lda, B, ldb, C, ldc,
+                     {alpha, beta, ep ? ep->bias : NULL, ep ? ep->act : HX_ACT_NONE}};
+        hx_parallel_for(pool, (N + DOT_COLS - 1) / DOT_COLS, dot_task, &d);
+        return HX_OK;
+    }
     /* Pack op(B) for this call (in parallel, one task per panel), then run
      * the same blocked product as the pre-packed path. */
-    const hx_gemm_kernel *kern = hx_gemm_kernel_for(hx_isa_active());
     size_t n_panels = (N + kern->nr - 1) / kern->nr;
     if (K && n_panels > SIZE_MAX / sizeof(float) / kern->nr / K)
         return hx_fail(err, HX_ERANGE, "GEMM: B (%zux%zu) is too large to pack", K, N);

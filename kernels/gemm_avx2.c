@@ -46,6 +46,15 @@ typedef __m256 VF;
 #define UKR_NV 2
 #define UKR_NAME hx_gemm_ukr_avx2
 #define UKR_WIDE_NAME hx_gemm_ukr_wide_avx2
+#define DOT_NAME hx_gemm_dot_avx2
+void hx_gemm_dot_avx2(size_t m, size_t n, size_t K, const float *a, size_t lda, const float *b,
+                   size_t ldb, float *c, size_t ldc, const hx_ukr_args *p);
+static inline float vf_hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
 size_t hx_gemm_ukr_wide_avx2(size_t m, size_t kc, const float *a, const float *b, size_t b_stride,
                           float *c, size_t ldc, const hx_ukr_args *p);
 #define UKR_ACT_ROWS hx_act_rows_avx2
@@ -89,5 +98,6 @@ const hx_gemm_kernel hx_gemm_kernel_avx2 = {
     .kc = 384, .mc = 96, .nt = 192,
     .pack_a = hx_gemm_pack_a_x86,
     .ukr = hx_gemm_ukr_avx2, .ukr_wide = hx_gemm_ukr_wide_avx2, .wide = 4,
+    .dot = hx_gemm_dot_avx2,
     .act_rows = hx_act_rows_avx2,
 };

@@ -50,6 +50,10 @@ typedef __m512 VF;
 #define UKR_NV 2
 #define UKR_NAME hx_gemm_ukr_avx512
 #define UKR_WIDE_NAME hx_gemm_ukr_wide_avx512
+#define DOT_NAME hx_gemm_dot_avx512
+void hx_gemm_dot_avx512(size_t m, size_t n, size_t K, const float *a, size_t lda, const float *b,
+                   size_t ldb, float *c, size_t ldc, const hx_ukr_args *p);
+#define vf_hsum(v) _mm512_reduce_add_ps(v)
 size_t hx_gemm_ukr_wide_avx512(size_t m, size_t kc, const float *a, const float *b, size_t b_stride,
                           float *c, size_t ldc, const hx_ukr_args *p);
 #define UKR_ACT_ROWS hx_act_rows_avx512
@@ -65,5 +69,6 @@ const hx_gemm_kernel hx_gemm_kernel_avx512 = {
     .kc = 384, .mc = 96, .nt = 192,
     .pack_a = hx_gemm_pack_a_x86,
     .ukr = hx_gemm_ukr_avx512, .ukr_wide = hx_gemm_ukr_wide_avx512, .wide = 4,
+    .dot = hx_gemm_dot_avx512,
     .act_rows = hx_act_rows_avx512,
 };

@@ -37,6 +37,12 @@ typedef size_t (*hx_gemm_ukr_wide)(size_t m, size_t kc, const float *a, const fl
 /* Applies act in place to x[0..n) with the ISA's vector erf/tanh. */
 typedef void (*hx_act_rows_fn)(hx_act act, float *x, size_t n);
 
+/* Unpacked small M: C[0:m, 0:n] (m <= 2) from rows of A (stride lda) and B
+ * stored n x K (stride ldb) by dot products; the whole epilogue included. */
+typedef void (*hx_gemm_dot_fn)(size_t m, size_t n, size_t K, const float *a, size_t lda,
+                               const float *b, size_t ldb, float *c, size_t ldc,
+                               const hx_ukr_args *args);
+
 /* Packs rows [0, rows) of a row-major A (stride lda, K columns) into one
  * micro-panel: for every k, mr values (rows past `rows` left to the caller). */
 typedef void (*hx_gemm_pack_a_fn)(const float *A, size_t lda, size_t rows, size_t K, size_t mr,
@@ -50,6 +56,7 @@ typedef struct {
     hx_gemm_pack_a_fn pack_a;  /* NULL: the generic packing in gemm.c */
     hx_gemm_ukr ukr;
     hx_gemm_ukr_wide ukr_wide; /* NULL: none */
+    hx_gemm_dot_fn dot;        /* NULL: none */
     size_t wide;               /* panels one ukr_wide call covers */
     hx_act_rows_fn act_rows;
 } hx_gemm_kernel;

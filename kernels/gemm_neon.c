@@ -48,6 +48,10 @@ typedef float32x4_t VF;
 #define UKR_NV 3
 #define UKR_NAME hx_gemm_ukr_neon
 #define UKR_WIDE_NAME hx_gemm_ukr_wide_neon
+#define DOT_NAME hx_gemm_dot_neon
+void hx_gemm_dot_neon(size_t m, size_t n, size_t K, const float *a, size_t lda, const float *b,
+                   size_t ldb, float *c, size_t ldc, const hx_ukr_args *p);
+#define vf_hsum(v) vaddvq_f32(v)
 size_t hx_gemm_ukr_wide_neon(size_t m, size_t kc, const float *a, const float *b, size_t b_stride,
                           float *c, size_t ldc, const hx_ukr_args *p);
 #define UKR_ACT_ROWS hx_act_rows_neon
@@ -60,5 +64,6 @@ const hx_gemm_kernel hx_gemm_kernel_neon = {
     .isa = HX_ISA_NEON, .mr = UKR_MR, .nr = UKR_NV * VF_W,
     .kc = 256, .mc = 96, .nt = 384,
     .ukr = hx_gemm_ukr_neon, .ukr_wide = hx_gemm_ukr_wide_neon, .wide = 4,
+    .dot = hx_gemm_dot_neon,
     .act_rows = hx_act_rows_neon,
 };

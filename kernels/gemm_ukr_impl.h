@@ -8,12 +8,14 @@
  *   UKR_MR, UKR_NV           micro-tile: MR rows x NV vectors (NR = NV*VF_W)
  *   UKR_NAME                 name of the hx_gemm_ukr to define
  *   UKR_WIDE_NAME            name of the hx_gemm_ukr_wide to define
+ *   DOT_NAME, vf_hsum(v)     the small-M unpacked kernel, and a lane sum
  *   UKR_ACT_ROWS             the file's hx_act_rows_fn
  *
  * The tile loop keeps MR x NV accumulators in registers: per k step it loads
  * NV vectors of B and broadcasts MR values of A (rank-1 update). The row
  * count is a compile-time constant in each instantiation (1..MR), so small M
  * (a BERT batch of one token) does not pay for MR rows. */
+#include <math.h>
 #include <string.h>
 
 #define UKR_NR (UKR_NV * VF_W)
@@ -133,6 +135,52 @@ size_t UKR_WIDE_NAME(size_t m, size_t kc, const float *a, const float *b, size_t
     else if (m == 2) ukr_wide_tile(2, kc, a, b, b_stride, c, ldc, p);
     else return 0;
     return UKR_WIDE;
+}
+
+/* C[0:m, 0:n] for m <= 2 rows of A (row-major) against B stored n x K
+ * ([out, in], unpacked): dot products along k, four rows of B at a time, so
+ * B is read once and never packed (packing would cost more than the product
+ * itself). Each element: VF_W lane sums in k order, their sum, then the k
+ * tail in order; a fixed order for a given K. */
+void DOT_NAME(size_t m, size_t n, size_t K, const float *a, size_t lda, const float *b,
+              size_t ldb, float *c, size_t ldc, const hx_ukr_args *p) {
+    size_t kv = K / VF_W * VF_W;
+    for (size_t j = 0; j < n;) {
+        size_t nq = n - j >= 4 ? 4 : 1;
+        float s[2][4];
+        for (size_t i = 0; i < m; i++) {
+            const float *ai = a + i * lda;
+            if (nq == 4) {
+                const float *b0 = b + j * ldb, *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
+                VF c0 = vf_zero(), c1 = vf_zero(), c2 = vf_zero(), c3 = vf_zero();
+                for (size_t k = 0; k < kv; k += VF_W) {
+                    VF av = vf_load(ai + k);
+                    c0 = vf_fma(av, vf_load(b0 + k), c0);
+                    c1 = vf_fma(av, vf_load(b1 + k), c1);
+                    c2 = vf_fma(av, vf_load(b2 + k), c2);
+                    c3 = vf_fma(av, vf_load(b3 + k), c3);
+                }
+                s[i][0] = vf_hsum(c0), s[i][1] = vf_hsum(c1), s[i][2] = vf_hsum(c2), s[i][3] = vf_hsum(c3);
+            } else {
+                const float *b0 = b + j * ldb;
+                VF c0 = vf_zero();
+                for (size_t k = 0; k < kv; k += VF_W) c0 = vf_fma(vf_load(ai + k), vf_load(b0 + k), c0);
+                s[i][0] = vf_hsum(c0);
+            }
+            for (size_t q = 0; q < nq; q++)
+                for (size_t k = kv + 1; k < K; k++) s[i][q] = fmaf(ai[k], b[(j + q) * ldb + k], s[i][q]);
+        }
+        for (size_t i = 0; i < m; i++)
+            for (size_t q = 0; q < nq; q++) {
+                float v = p->alpha * s[i][q];
+                if (p->beta != 0.0f) v = fmaf(p->beta, c[i * ldc + j + q], v);
+                if (p->bias) v += p->bias[j + q];
+                c[i * ldc + j + q] = v;
+            }
+        j += nq;
+    }
+    if (p->act != HX_ACT_NONE)
+        for (size_t i = 0; i < m; i++) UKR_ACT_ROWS(p->act, c + i * ldc, n);
 }
 
 void UKR_NAME(size_t m, size_t n, size_t kc, const float *a, const float *b, float *c,

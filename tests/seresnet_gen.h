@@ -12,7 +12,7 @@
 #include "helix/tensor.h"
 
 typedef struct {
-    char name[64];
+    char name[96];
     int rank;
     int64_t dims[4];
     float *data;

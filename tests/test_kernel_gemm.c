@@ -165,6 +165,17 @@ static void every_transpose_and_epilogue(void) {
                         (f & 32) ? 0.5f : 0.0f, (f >> 4) & 1, (hx_act)((f >> 2) & 3), f & 1};
         check_case(&tc, NULL);
     }
+    /* One or two rows against unpacked B stored [N, K] (the dot-product
+     * path), with every K tail and column remainder. */
+    const size_t dn[] = {1, 3, 4, 5, 67, 130}, dk[] = {1, 7, 16, 17, 100};
+    for (size_t m = 1; m <= 2; m++)
+        for (size_t x = 0; x < 6; x++)
+            for (size_t y = 0; y < 5; y++) {
+                size_t v = m + x + y;
+                gemm_case tc = {m, dn[x], dk[y], HX_NOTRANS, HX_TRANS, v % 2 ? 1.0f : -0.5f,
+                                v % 3 ? 0.0f : 0.5f, (int)(v % 2), (hx_act)(v % 4), 0};
+                check_case(&tc, NULL);
+            }
     /* K = 0: C = act(beta C + bias), A and B never read. */
     gemm_case k0 = {5, 9, 0, HX_NOTRANS, HX_NOTRANS, 1.0f, 0.5f, 1, HX_ACT_RELU, 0};
     check_case(&k0, NULL);
