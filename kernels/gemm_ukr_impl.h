@@ -168,7 +168,7 @@ void DOT_NAME(size_t m, size_t n, size_t K, const float *a, size_t lda, const fl
                 s[i][0] = vf_hsum(c0);
             }
             for (size_t q = 0; q < nq; q++)
-                for (size_t k = kv + 1; k < K; k++) s[i][q] = fmaf(ai[k], b[(j + q) * ldb + k], s[i][q]);
+                for (size_t k = kv; k < K; k++) s[i][q] = fmaf(ai[k], b[(j + q) * ldb + k], s[i][q]);
         }
         for (size_t i = 0; i < m; i++)
             for (size_t q = 0; q < nq; q++) {
