@@ -172,6 +172,8 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--seqs", default="128,512")
     ap.add_argument("--skip-mixed", action="store_true")
+    ap.add_argument("--skip-fixed", action="store_true", help="only the abstracts run")
+    ap.add_argument("--no-torch", action="store_true", help="ONNX Runtime only")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     model, hf, hlx, onnx_path = make_model(a.work)
@@ -182,12 +184,12 @@ def main():
     print("%-28s %8s %10s %10s %10s %9s %9s" % ("shape", "threads", "helix ms", "ORT ms",
                                               "torch ms", "h/ORT", "h/torch"))
     rows = []
-    for th in [int(t) for t in a.threads.split(",")]:
+    for th in [] if a.skip_fixed else [int(t) for t in a.threads.split(",")]:
         for S in [int(s) for s in a.seqs.split(",")]:
             batches = list(padded_batches(synthetic(1, S), 1))
             h = run_helix(a.helix, hlx, th, a.runs, seq=S)
             o = run_ort(onnx_path, th, batches, a.runs)
-            p = run_torch(model, th, batches, a.runs)
+            p = float("nan") if a.no_torch else run_torch(model, th, batches, a.runs)
             rows.append(("seq %d batch 1" % S, th, h["median_ms"], o, p, h["peak_rss_mb"]))
             print("%-28s %8d %10.1f %10.1f %10.1f %9.2f %9.2f   (helix peak RSS %.0f MB, file %.0f MB)"
                   % (rows[-1][0], th, h["median_ms"], o, p, h["median_ms"] / o, h["median_ms"] / p,
@@ -203,8 +205,10 @@ def main():
         padded = sum(b[0].size for b in batches)
         th = max(int(t) for t in a.threads.split(","))
         h = run_helix(a.helix, hlx, th, a.runs, batch=16, ids_file=ids_file)
+        print("abstracts: helix %.1f ms per pass (%d threads)" % (h["median_ms"], th))
+        sys.stdout.flush()
         o = run_ort(onnx_path, th, batches, a.runs)
-        p = run_torch(model, th, batches, a.runs)
+        p = float("nan") if a.no_torch else run_torch(model, th, batches, a.runs)
         n = len(seqs)
         print("abstracts: %d records, %d tokens (%d padded), batches of 16, %d threads" %
               (n, sum(len(s) for s in seqs), padded, th))

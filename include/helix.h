@@ -10,6 +10,8 @@
 #include "helix/gemm.h"
 #include "helix/tensor.h"
 #include "helix/hlx.h"
+#include "helix/transformer_ops.h"
+#include "helix/bert.h"
 
 const char *hx_version(void);
 

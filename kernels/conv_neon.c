@@ -19,3 +19,4 @@
 #define WINO_IN_FN hx_wino_in_neon
 #define WINO_OUT_FN hx_wino_out_neon
 #include "kernels/conv_row_tmpl.h"
+#include "kernels/conv_wino_tmpl.h"

@@ -208,6 +208,23 @@ static void gemm_task(void *ctx, size_t t, int thread) {
 
 static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
 
+/* The packed copy of A lives in a buffer owned by the calling thread and kept
+ * between calls, so a model running layer after layer allocates nothing per
+ * inference once the largest shape has been seen. */
+static _Thread_local float *a_scratch_buf;
+static _Thread_local size_t a_scratch_cap;
+
+static float *a_scratch(size_t n) {
+    if (n > a_scratch_cap) {
+        float *b = alloc_floats(n);
+        if (!b) return NULL;
+        free(a_scratch_buf);
+        a_scratch_buf = b;
+        a_scratch_cap = n;
+    }
+    return a_scratch_buf;
+}
+
 static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, size_t N, size_t K,
                             float alpha, const float *A, size_t lda, const float *b_panels,
                             float beta, float *C, size_t ldc, const hx_epilogue *ep,
@@ -216,7 +233,7 @@ static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, s
     size_t a_count = (M + kern->mr - 1) / kern->mr;
     if (K && a_count > SIZE_MAX / sizeof(float) / kern->mr / K)
         return hx_fail(err, HX_ERANGE, "GEMM: A (%zux%zu) is too large to pack", M, K);
-    float *a_panels = alloc_floats(a_count * kern->mr * K);
+    float *a_panels = a_scratch(a_count * kern->mr * K);
     if (!a_panels) return hx_fail(err, HX_ENOMEM, "out of memory packing A (%zux%zu)", M, K);
     pack_a_job pj = {kern, ta, A, lda, M, K, kern->mr, a_panels};
     hx_parallel_for(pool, a_count, pack_a_task, &pj);
@@ -237,7 +254,6 @@ static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, s
     g.tiles_n = (N + g.nt - 1) / g.nt;
     g.tiles_m = tiles_m;
     hx_parallel_for(pool, tiles_m * g.tiles_n, gemm_task, &g);
-    free(a_panels);
     return HX_OK;
 }
 

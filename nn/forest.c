@@ -27,6 +27,8 @@
 #define NAN_LEFT HX_FOREST_NAN_LEFT
 #define LANES 16      /* walks in flight (scalar walker) */
 #define ROW_BLOCK 256 /* rows per task (fixed: thread-count independent) */
+#define QS_ROWS 4 /* rows per QuickScorer group */
+#define LOCKSTEP_DEPTH 16 /* trees at most this deep are walked in lockstep */
 
 typedef hx_fnode fnode;
 
@@ -37,9 +39,11 @@ struct hx_forest {
     bool allow_nan;
     fnode *nodes;
     int32_t *root;      /* n_trees */
+    int32_t *depth;     /* n_trees: longest root-to-leaf path, in steps */
     int32_t *leaf_slot; /* per node: row of `values` (leaves), -1 inside */
     int32_t *orig_id;   /* per node: sklearn's node id within its tree */
     double *values;     /* n_leaves x n_values */
+    hx_qs qs;           /* QuickScorer tables; qs.words == 0 when not built */
 };
 
 int64_t hx_forest_arrays_nodes(const hx_forest_arrays *a) {
@@ -121,9 +125,11 @@ void hx_forest_free(hx_forest *f) {
     if (!f) return;
     free(f->nodes);
     free(f->root);
+    free(f->depth);
     free(f->leaf_slot);
     free(f->orig_id);
     free(f->values);
+    hx_qs_free(&f->qs);
     free(f);
 }
 
@@ -166,6 +172,11 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
     f->n_nodes = total;
     hx_status st = HX_OK;
     int64_t n_leaves = 0;
+    f->depth = malloc((size_t)a->n_trees * sizeof *f->depth);
+    if (!f->depth) {
+        st = hx_fail(err, HX_ENOMEM, "forest: out of memory");
+        goto fail;
+    }
     for (int t = 0; t < a->n_trees && st == HX_OK; t++) {
         int depth = 0;
         int64_t leaves = 0;
@@ -174,6 +185,7 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
                         &leaves, err);
         if (st == HX_OK) {
             if (depth > f->max_depth) f->max_depth = depth;
+            f->depth[t] = depth;
             n_leaves += leaves;
         }
     }
@@ -205,19 +217,17 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
             fnode *nd = &f->nodes[me];
             int32_t p = new_parent[old];
             if (p >= 0) {
-                /* The old id tells which side: the parent's left child id. */
+                /* The old id tells which side; a left child is placed
+                 * right after its parent (pre-order) and needs no patch. */
                 int32_t pold = f->orig_id[p];
-                if (a->left[base + pold] == old)
-                    f->nodes[p].left = me;
-                else
-                    f->nodes[p].right = me;
+                if (a->left[base + pold] != old) f->nodes[p].right = me;
             }
             f->orig_id[me] = old;
             int32_t l = a->left[base + old], r = a->right[base + old];
             if (l == -1) {
-                nd->thr = 0.0f;
+                nd->thr = -INFINITY;
                 nd->feat = 0;
-                nd->left = nd->right = me;
+                nd->right = me;
                 f->leaf_slot[me] = slot;
                 memcpy(f->values + (size_t)slot * a->n_values, a->value + (base + old) * a->n_values,
                        (size_t)a->n_values * sizeof(double));
@@ -226,7 +236,7 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
                 nd->thr = floor32(a->threshold[base + old]);
                 nd->feat = (uint32_t)a->feature[base + old] |
                            (a->missing_left && a->missing_left[base + old] ? NAN_LEFT : 0u);
-                nd->left = nd->right = -1; /* patched when the children are placed */
+                nd->right = -1; /* patched when the right child is placed */
                 f->leaf_slot[me] = -1;
                 new_parent[r] = me;
                 new_parent[l] = me;
@@ -234,6 +244,20 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
                 stack[sp++] = l;
             }
         }
+    }
+    /* Small trees also get QuickScorer tables (used for NaN-free rows). */
+    int32_t *tree_end = malloc((size_t)a->n_trees * sizeof *tree_end);
+    if (!tree_end) {
+        st = hx_fail(err, HX_ENOMEM, "forest: out of memory");
+        goto fail;
+    }
+    for (int t = 0; t < a->n_trees; t++) tree_end[t] = t + 1 < a->n_trees ? f->root[t + 1] : next;
+    int qs = hx_qs_build(&f->qs, f->nodes, f->root, tree_end, f->leaf_slot, a->n_trees,
+                         a->n_features);
+    free(tree_end);
+    if (qs < 0) {
+        st = hx_fail(err, HX_ENOMEM, "forest: out of memory");
+        goto fail;
     }
     free(scratch);
     free(stack);
@@ -278,20 +302,35 @@ hx_status hx_forest_check_rows(const hx_forest *f, const float *x32, size_t n_ro
     return HX_OK;
 }
 
-/* One step of a walk: x <= thr, or NaN with NAN_LEFT, goes left; a leaf
- * points to itself on both sides and so stays where it is. Branch-free. */
+/* i + 1 if go_left (0 or 1), else right, written with a mask so that the
+ * compiler emits no branch: the direction is data-dependent and a
+ * mispredicted branch per step costs more than the whole step. */
+static inline int32_t select_child(int32_t i, int32_t right, uint32_t go_left) {
+    int32_t mask = -(int32_t)go_left;
+    return right ^ ((right ^ (i + 1)) & mask);
+}
+
+/* One step of a walk: x <= thr, or NaN with NAN_LEFT, goes left (to i + 1);
+ * a leaf fails the test and points to itself. Branch-free. */
 static inline int32_t step(const fnode *nodes, int32_t i, const float *row) {
     const fnode *nd = &nodes[i];
     float v = row[nd->feat & ~NAN_LEFT];
     uint32_t go_left = (uint32_t)(v <= nd->thr) | ((uint32_t)(v != v) & (nd->feat >> 31));
-    return nd->right ^ ((nd->left ^ nd->right) & -(int32_t)go_left);
+    return select_child(i, nd->right, go_left);
 }
+
+/* The same for rows known to hold no NaN (fewer instructions). */
+static inline int32_t step_no_nan(const fnode *nodes, int32_t i, const float *row) {
+    const fnode *nd = &nodes[i];
+    return select_child(i, nd->right, (uint32_t)(row[nd->feat & ~NAN_LEFT] <= nd->thr));
+}
+
+static inline bool is_leaf(const fnode *nodes, int32_t i) { return nodes[i].right == i; }
 
 /* The portable walkers (contract in nn/forest_internal.h): LANES walks in
  * flight, one step each per pass, so their memory loads overlap; a lane
  * whose walk arrives hands over to the next job at once, so deep paths do
- * not hold the other lanes back. STEP is the NaN-aware step, or a plain
- * `x <= thr` select for rows known to hold no NaN (fewer instructions). */
+ * not hold the other lanes back. */
 #define DEFINE_WALKER(NAME, STEP)                                                                   \
     void NAME(const fnode *nodes, const float *x, size_t row_stride, const int32_t *roots,         \
               size_t root_stride, int n_jobs, int32_t *leaf) {                                     \
@@ -307,11 +346,11 @@ static inline int32_t step(const fnode *nodes, int32_t i, const float *row) {
         while (active > 0) {                                                                        \
             for (int l = 0; l < active; l++) {                                                      \
                 int32_t i = idx[l];                                                                 \
-                if (nodes[i].left != i) {                                                           \
+                if (!is_leaf(nodes, i)) {                                                           \
                     idx[l] = STEP(nodes, i, row[l]);                                                \
                     continue;                                                                       \
                 }                                                                                   \
-                leaf[job[l]] = i; /* a leaf points to itself */                                     \
+                leaf[job[l]] = i;                                                                   \
                 if (next < n_jobs) {                                                                \
                     job[l] = next;                                                                  \
                     row[l] = x + (size_t)next * row_stride;                                         \
@@ -327,11 +366,6 @@ static inline int32_t step(const fnode *nodes, int32_t i, const float *row) {
             }                                                                                       \
         }                                                                                           \
     }
-
-static inline int32_t step_no_nan(const fnode *nodes, int32_t i, const float *row) {
-    const fnode *nd = &nodes[i];
-    return row[nd->feat & ~NAN_LEFT] <= nd->thr ? nd->left : nd->right;
-}
 
 DEFINE_WALKER(hx_forest_walk_scalar, step)
 static DEFINE_WALKER(walk_no_nan, step_no_nan)
@@ -366,7 +400,7 @@ static DEFINE_WALKER(walk_no_nan, step_no_nan)
                     STEP(nodes, idx[l], row[l]);                                                    \
             }                                                                                       \
             _Pragma("GCC unroll 8") for (int l = 0; l < NL; l++) {                                  \
-                if (job[l] >= 0 && nodes[idx[l]].left == idx[l]) {                                  \
+                if (job[l] >= 0 && is_leaf(nodes, idx[l])) {                                        \
                     leaf[job[l]] = idx[l];                                                          \
                     if (next < n_jobs) {                                                            \
                         job[l] = next;                                                              \
@@ -384,6 +418,34 @@ static DEFINE_WALKER(walk_no_nan, step_no_nan)
 
 DEFINE_REG_WALKER(walk_regs, step, hx_forest_walk_scalar)
 DEFINE_REG_WALKER(walk_no_nan_regs, step_no_nan, walk_no_nan)
+
+/* Shallow trees: the block's rows in groups of NLS, each group taking
+ * exactly `depth` steps in lockstep (a walk that arrives early stays on its
+ * leaf), with no leaf test and no hand-over in the loop. */
+#define NLS 8
+#define DEFINE_LOCKSTEP_WALKER(NAME, STEP, SMALL)                                                   \
+    static void NAME(const fnode *nodes, const float *x, size_t row_stride, int32_t root,          \
+                     int depth, int n_jobs, int32_t *leaf) {                                        \
+        int j = 0;                                                                                  \
+        for (; j + NLS <= n_jobs; j += NLS) {                                                       \
+            int32_t idx[NLS];                                                                       \
+            const float *row[NLS];                                                                  \
+            _Pragma("GCC unroll 8") for (int l = 0; l < NLS; l++) {                                 \
+                idx[l] = root;                                                                      \
+                row[l] = x + (size_t)(j + l) * row_stride;                                          \
+            }                                                                                       \
+            for (int d = 0; d < depth; d++) {                                                       \
+                _Pragma("GCC unroll 8") for (int l = 0; l < NLS; l++) idx[l] =                      \
+                    STEP(nodes, idx[l], row[l]);                                                    \
+            }                                                                                       \
+            _Pragma("GCC unroll 8") for (int l = 0; l < NLS; l++) leaf[j + l] = idx[l];             \
+        }                                                                                           \
+        if (j < n_jobs)                                                                             \
+            SMALL(nodes, x + (size_t)j * row_stride, row_stride, &root, 0, n_jobs - j, leaf + j);   \
+    }
+
+DEFINE_LOCKSTEP_WALKER(walk_lockstep, step, hx_forest_walk_scalar)
+DEFINE_LOCKSTEP_WALKER(walk_no_nan_lockstep, step_no_nan, walk_no_nan)
 
 /* One row through successive trees (job j = tree j): as the register
  * walkers, with the row shared by every lane, which leaves registers for
@@ -409,7 +471,7 @@ DEFINE_REG_WALKER(walk_no_nan_regs, step_no_nan, walk_no_nan)
                     STEP(nodes, idx[l], x);                                                         \
             }                                                                                       \
             _Pragma("GCC unroll 12") for (int l = 0; l < NL1; l++) {                                \
-                if (job[l] >= 0 && nodes[idx[l]].left == idx[l]) {                                  \
+                if (job[l] >= 0 && is_leaf(nodes, idx[l])) {                                        \
                     leaf[job[l]] = idx[l];                                                          \
                     if (next < n_jobs) {                                                            \
                         job[l] = next;                                                              \
@@ -433,23 +495,54 @@ static bool has_nan(const float *x, size_t n) {
     return any;
 }
 
-static inline void add_leaf(const hx_forest *f, int32_t node, double *acc) {
-    const double *v = f->values + (size_t)f->leaf_slot[node] * f->n_values;
+static inline void add_slot(const hx_forest *f, int32_t slot, double *acc) {
+    const double *v = f->values + (size_t)slot * f->n_values;
     for (int k = 0; k < f->n_values; k++) acc[k] += v[k];
+}
+
+static inline void add_leaf(const hx_forest *f, int32_t node, double *acc) {
+    add_slot(f, f->leaf_slot[node], acc);
 }
 
 /* Rows [r0, r0 + nr) (nr <= ROW_BLOCK): out rows zeroed, every tree's leaf
  * row added in tree order, divided by the tree count. */
 static void predict_block(const hx_forest *f, const float *x32, size_t r0, size_t nr, double *out,
-                          int32_t *leaf) {
+                          int32_t *leaf, uint64_t *bv) {
     const int K = f->n_values, F = f->n_features;
     memset(out + r0 * K, 0, nr * K * sizeof *out);
     bool nan = has_nan(x32 + r0 * F, nr * (size_t)F);
-    if (nr >= LANES) {
+    if (!nan && f->qs.words > 0) {
+        /* Small trees, no NaN: QuickScorer finds each tree's exit leaf, for
+         * QS_ROWS rows at a time so that their sums (each in tree order)
+         * are independent chains of additions. */
+        const int T = f->n_trees;
+        for (size_t r = r0; r < r0 + nr; r += QS_ROWS) {
+            int n = r0 + nr - r < QS_ROWS ? (int)(r0 + nr - r) : QS_ROWS;
+            for (int j = 0; j < n; j++) hx_qs_row(&f->qs, x32 + (r + j) * F, bv, leaf + j * T);
+            if (n == QS_ROWS && K <= 2) {
+                double a[QS_ROWS][2] = {{0}};
+                for (int t = 0; t < T; t++)
+                    for (int j = 0; j < QS_ROWS; j++)
+                        for (int k = 0; k < K; k++) a[j][k] += f->values[(size_t)leaf[j * T + t] * K + k];
+                for (int j = 0; j < QS_ROWS; j++)
+                    for (int k = 0; k < K; k++) out[(r + j) * K + k] = a[j][k];
+                continue;
+            }
+            for (int j = 0; j < n; j++) {
+                double *acc = out + (r + j) * K;
+                for (int t = 0; t < T; t++) add_slot(f, leaf[j * T + t], acc);
+            }
+        }
+    } else if (nr >= LANES) {
         /* The block's rows through one tree at a time (it stays in cache). */
         for (int t = 0; t < f->n_trees; t++) {
-            (nan ? walk_regs : walk_no_nan_regs)(f->nodes, x32 + r0 * F, (size_t)F, &f->root[t], 0,
-                                                 (int)nr, leaf);
+            const float *xb = x32 + r0 * F;
+            if (f->depth[t] <= LOCKSTEP_DEPTH)
+                (nan ? walk_lockstep : walk_no_nan_lockstep)(f->nodes, xb, (size_t)F, f->root[t],
+                                                             f->depth[t], (int)nr, leaf);
+            else
+                (nan ? walk_regs : walk_no_nan_regs)(f->nodes, xb, (size_t)F, &f->root[t], 0,
+                                                     (int)nr, leaf);
             for (size_t r = 0; r < nr; r++) add_leaf(f, leaf[r], out + (r0 + r) * K);
         }
     } else {
@@ -469,14 +562,17 @@ typedef struct {
     size_t n_rows;
     double *out;
     int32_t *leaf;      /* per thread: scratch_len leaf indices */
-    size_t scratch_len; /* max(ROW_BLOCK, n_trees) */
+    uint64_t *bv;       /* per thread: bv_len QuickScorer bitvector words */
+    size_t bv_len;
+    size_t scratch_len; /* max(ROW_BLOCK, QS_ROWS * n_trees) */
 } predict_ctx;
 
 static void predict_task(void *ctx, size_t task, int thread) {
     predict_ctx *c = ctx;
     size_t r0 = task * ROW_BLOCK;
     size_t nr = c->n_rows - r0 < ROW_BLOCK ? c->n_rows - r0 : ROW_BLOCK;
-    predict_block(c->f, c->x32, r0, nr, c->out, c->leaf + (size_t)thread * c->scratch_len);
+    predict_block(c->f, c->x32, r0, nr, c->out, c->leaf + (size_t)thread * c->scratch_len,
+                  c->bv ? c->bv + (size_t)thread * c->bv_len : NULL);
 }
 
 hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows, double *out,
@@ -486,18 +582,27 @@ hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows,
     if (n_rows == 0) return HX_OK;
     size_t n_tasks = (n_rows + ROW_BLOCK - 1) / ROW_BLOCK;
     int n_threads = n_tasks == 1 ? 1 : hx_threadpool_size(pool);
-    size_t scratch = f->n_trees > ROW_BLOCK ? (size_t)f->n_trees : ROW_BLOCK;
+    size_t scratch = (size_t)f->n_trees * QS_ROWS > ROW_BLOCK ? (size_t)f->n_trees * QS_ROWS
+                                                               : ROW_BLOCK;
     /* Small calls use the stack: batch-1 latency should not pay for malloc. */
     int32_t stack_leaf[1024];
     int32_t *leaf = (size_t)n_threads * scratch <= 1024 ? stack_leaf
                                                         : malloc((size_t)n_threads * scratch * sizeof *leaf);
-    if (!leaf) return hx_fail(err, HX_ENOMEM, "forest: out of memory");
-    predict_ctx c = {f, x32, n_rows, out, leaf, scratch};
+    size_t bv_len = (size_t)f->n_trees * f->qs.words;
+    uint64_t *bv = bv_len ? malloc((size_t)n_threads * bv_len * sizeof *bv) : NULL;
+    if (!leaf || (bv_len && !bv)) {
+        if (leaf != stack_leaf) free(leaf);
+        free(bv);
+        return hx_fail(err, HX_ENOMEM, "forest: out of memory");
+    }
+    predict_ctx c = {.f = f, .x32 = x32, .n_rows = n_rows, .out = out, .leaf = leaf,
+                     .bv = bv, .bv_len = bv_len, .scratch_len = scratch};
     if (n_tasks == 1)
         predict_task(&c, 0, 0);
     else
         hx_parallel_for(pool, n_tasks, predict_task, &c);
     if (leaf != stack_leaf) free(leaf);
+    free(bv);
     return HX_OK;
 }
 
