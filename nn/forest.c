@@ -1,17 +1,24 @@
 /* Random-forest evaluator exact to scikit-learn (semantics in
  * include/helix/forest.h and docs/forest-format.md).
  *
- * Layout: all trees' nodes in one flat array of 16-byte records, each tree
- * renumbered in depth-first pre-order (a left child sits right after its
- * parent; a leaf points to itself). Several walks advance together, one
- * branch-free step each per pass, so their memory loads overlap; a walk
- * that reaches its leaf hands its lane to the next one. The walks in
- * flight are either rows of a block through one tree (big batches: the
- * tree stays in cache) or one row through successive trees (latency).
- * Blocks without NaN take a shorter step (no missing-value test): the walk
- * is bound by instructions per step, not by memory, on the models measured
- * (an AVX-512 gather walker, 16 walks per vector, was slower on Zen 4 and
- * was dropped).
+ * Two evaluators, chosen per block of rows; both find exactly the leaf of
+ * sklearn's walk, so the choice never changes a bit of the output.
+ *  - QuickScorer (nn/forest_qs.c), for forests whose trees have at most 256
+ *    leaves, on NaN-free rows: per row, each feature's thresholds are scanned
+ *    in ascending order while the value exceeds them, clearing leaf ranges in
+ *    per-tree bitvectors; no dependent load chain, predictable branches.
+ *    2x the walker on the depth-8 500-tree HPO forest.
+ *  - Walkers, for bigger trees or rows with NaN: all trees' nodes in one
+ *    flat array of 12-byte records, each tree renumbered in depth-first
+ *    pre-order (the left child is the next node; a leaf points to itself on
+ *    the right). Several walks advance together, one step each per pass, so
+ *    their memory loads overlap; a walk that reaches its leaf hands its lane
+ *    to the next one. The walks in flight are either rows of a block through
+ *    one tree (big batches: the tree stays in cache for ROW_BLOCK rows) or
+ *    one row through successive trees (latency). Blocks without NaN take a
+ *    shorter step (no missing-value test). (Measured and dropped: an AVX-512
+ *    gather walker, 16-byte nodes, walking shallow trees in lockstep without
+ *    leaf tests; neither gained.)
  *
  * Exactness: thresholds are stored as floor32(t), the largest float <= t, so
  * that for a float32 input x, `x <= floor32(t)` equals sklearn's
@@ -25,10 +32,12 @@
 #include "nn/forest_internal.h"
 
 #define NAN_LEFT HX_FOREST_NAN_LEFT
-#define LANES 16      /* walks in flight (scalar walker) */
-#define ROW_BLOCK 256 /* rows per task (fixed: thread-count independent) */
-#define QS_ROWS 4 /* rows per QuickScorer group */
-#define LOCKSTEP_DEPTH 16 /* trees at most this deep are walked in lockstep */
+#define LANES 16 /* walks in flight (scalar walker) */
+/* Rows per task (fixed: thread-count independent). 1024 rather than 256:
+ * each block streams every tree through the cache once, which dominates on
+ * fully grown forests (+27% there); QuickScorer is per row and indifferent. */
+#define ROW_BLOCK 1024
+#define QS_ROWS 4 /* rows per QuickScorer group: independent sums in flight */
 
 typedef hx_fnode fnode;
 
@@ -39,7 +48,6 @@ struct hx_forest {
     bool allow_nan;
     fnode *nodes;
     int32_t *root;      /* n_trees */
-    int32_t *depth;     /* n_trees: longest root-to-leaf path, in steps */
     int32_t *leaf_slot; /* per node: row of `values` (leaves), -1 inside */
     int32_t *orig_id;   /* per node: sklearn's node id within its tree */
     double *values;     /* n_leaves x n_values */
@@ -125,7 +133,6 @@ void hx_forest_free(hx_forest *f) {
     if (!f) return;
     free(f->nodes);
     free(f->root);
-    free(f->depth);
     free(f->leaf_slot);
     free(f->orig_id);
     free(f->values);
@@ -172,11 +179,6 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
     f->n_nodes = total;
     hx_status st = HX_OK;
     int64_t n_leaves = 0;
-    f->depth = malloc((size_t)a->n_trees * sizeof *f->depth);
-    if (!f->depth) {
-        st = hx_fail(err, HX_ENOMEM, "forest: out of memory");
-        goto fail;
-    }
     for (int t = 0; t < a->n_trees && st == HX_OK; t++) {
         int depth = 0;
         int64_t leaves = 0;
@@ -185,7 +187,6 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
                         &leaves, err);
         if (st == HX_OK) {
             if (depth > f->max_depth) f->max_depth = depth;
-            f->depth[t] = depth;
             n_leaves += leaves;
         }
     }
@@ -292,6 +293,15 @@ hx_status hx_forest_cast_row(const hx_forest *f, const double *x, float *x32, hx
 
 hx_status hx_forest_check_rows(const hx_forest *f, const float *x32, size_t n_rows, hx_error *err) {
     size_t n = n_rows * (size_t)f->n_features;
+    /* Fast pass (vectorizable): any value with an all-ones exponent, i.e.
+     * inf or NaN? Only then look closer, to accept NaN or name the cell. */
+    uint32_t special = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t bits;
+        memcpy(&bits, &x32[i], sizeof bits);
+        special |= (uint32_t)((bits & 0x7f800000u) == 0x7f800000u);
+    }
+    if (!special) return HX_OK;
     for (size_t i = 0; i < n; i++) {
         float v = x32[i];
         if (isinf(v) || (isnan(v) && !f->allow_nan))
@@ -303,8 +313,7 @@ hx_status hx_forest_check_rows(const hx_forest *f, const float *x32, size_t n_ro
 }
 
 /* i + 1 if go_left (0 or 1), else right, written with a mask so that the
- * compiler emits no branch: the direction is data-dependent and a
- * mispredicted branch per step costs more than the whole step. */
+ * compiler emits no branch (the NaN-aware step; see step_no_nan). */
 static inline int32_t select_child(int32_t i, int32_t right, uint32_t go_left) {
     int32_t mask = -(int32_t)go_left;
     return right ^ ((right ^ (i + 1)) & mask);
@@ -319,10 +328,13 @@ static inline int32_t step(const fnode *nodes, int32_t i, const float *row) {
     return select_child(i, nd->right, go_left);
 }
 
-/* The same for rows known to hold no NaN (fewer instructions). */
+/* The same for rows known to hold no NaN (fewer instructions). Left as a
+ * branch: on the sparse HPO rows measured the direction is predictable
+ * and speculation runs ahead of the loads (the masked select was 13% slower
+ * on the fully grown forest). */
 static inline int32_t step_no_nan(const fnode *nodes, int32_t i, const float *row) {
     const fnode *nd = &nodes[i];
-    return select_child(i, nd->right, (uint32_t)(row[nd->feat & ~NAN_LEFT] <= nd->thr));
+    return row[nd->feat & ~NAN_LEFT] <= nd->thr ? i + 1 : nd->right;
 }
 
 static inline bool is_leaf(const fnode *nodes, int32_t i) { return nodes[i].right == i; }
@@ -419,34 +431,6 @@ static DEFINE_WALKER(walk_no_nan, step_no_nan)
 DEFINE_REG_WALKER(walk_regs, step, hx_forest_walk_scalar)
 DEFINE_REG_WALKER(walk_no_nan_regs, step_no_nan, walk_no_nan)
 
-/* Shallow trees: the block's rows in groups of NLS, each group taking
- * exactly `depth` steps in lockstep (a walk that arrives early stays on its
- * leaf), with no leaf test and no hand-over in the loop. */
-#define NLS 8
-#define DEFINE_LOCKSTEP_WALKER(NAME, STEP, SMALL)                                                   \
-    static void NAME(const fnode *nodes, const float *x, size_t row_stride, int32_t root,          \
-                     int depth, int n_jobs, int32_t *leaf) {                                        \
-        int j = 0;                                                                                  \
-        for (; j + NLS <= n_jobs; j += NLS) {                                                       \
-            int32_t idx[NLS];                                                                       \
-            const float *row[NLS];                                                                  \
-            _Pragma("GCC unroll 8") for (int l = 0; l < NLS; l++) {                                 \
-                idx[l] = root;                                                                      \
-                row[l] = x + (size_t)(j + l) * row_stride;                                          \
-            }                                                                                       \
-            for (int d = 0; d < depth; d++) {                                                       \
-                _Pragma("GCC unroll 8") for (int l = 0; l < NLS; l++) idx[l] =                      \
-                    STEP(nodes, idx[l], row[l]);                                                    \
-            }                                                                                       \
-            _Pragma("GCC unroll 8") for (int l = 0; l < NLS; l++) leaf[j + l] = idx[l];             \
-        }                                                                                           \
-        if (j < n_jobs)                                                                             \
-            SMALL(nodes, x + (size_t)j * row_stride, row_stride, &root, 0, n_jobs - j, leaf + j);   \
-    }
-
-DEFINE_LOCKSTEP_WALKER(walk_lockstep, step, hx_forest_walk_scalar)
-DEFINE_LOCKSTEP_WALKER(walk_no_nan_lockstep, step_no_nan, walk_no_nan)
-
 /* One row through successive trees (job j = tree j): as the register
  * walkers, with the row shared by every lane, which leaves registers for
  * more lanes. */
@@ -536,13 +520,8 @@ static void predict_block(const hx_forest *f, const float *x32, size_t r0, size_
     } else if (nr >= LANES) {
         /* The block's rows through one tree at a time (it stays in cache). */
         for (int t = 0; t < f->n_trees; t++) {
-            const float *xb = x32 + r0 * F;
-            if (f->depth[t] <= LOCKSTEP_DEPTH)
-                (nan ? walk_lockstep : walk_no_nan_lockstep)(f->nodes, xb, (size_t)F, f->root[t],
-                                                             f->depth[t], (int)nr, leaf);
-            else
-                (nan ? walk_regs : walk_no_nan_regs)(f->nodes, xb, (size_t)F, &f->root[t], 0,
-                                                     (int)nr, leaf);
+            (nan ? walk_regs : walk_no_nan_regs)(f->nodes, x32 + r0 * F, (size_t)F, &f->root[t], 0,
+                                                 (int)nr, leaf);
             for (size_t r = 0; r < nr; r++) add_leaf(f, leaf[r], out + (r0 + r) * K);
         }
     } else {

@@ -38,9 +38,12 @@ void hx_forest_walk_scalar(const hx_fnode *nodes, const float *x, size_t row_str
  * threshold, so a feature's false nodes are a prefix of its list. */
 #define HX_QS_MAX_WORDS 4
 typedef struct {
-    float thr;       /* floor32(threshold), as in hx_fnode */
-    uint32_t tree;   /* tree index */
-    uint16_t lo, hi; /* the left subtree's leaves, [lo, hi) */
+    float thr;          /* floor32(threshold), as in hx_fnode */
+    uint32_t word;      /* first bitvector word to touch: tree * words + lo / 64 */
+    uint32_t span;      /* last word - first word */
+    uint32_t pad;
+    uint64_t keep0;     /* bits kept in the first word (all of [lo, hi) in it cleared) */
+    uint64_t keep1;     /* bits kept in the last word; words between are zeroed */
 } hx_qs_node;
 
 typedef struct {

@@ -18,13 +18,12 @@ void hx_qs_free(hx_qs *qs) {
     memset(qs, 0, sizeof *qs);
 }
 
-/* Leaves in the subtree rooted at i (pre-order, left child i + 1): the
- * subtree spans nodes [i, end[i]). */
+/* Order within a feature's list: ascending threshold, so that a row's
+ * false nodes are a prefix. */
 static int cmp_node(const void *a, const void *b) {
     const hx_qs_node *x = a, *y = b;
     if (x->thr != y->thr) return x->thr < y->thr ? -1 : 1;
-    if (x->tree != y->tree) return x->tree < y->tree ? -1 : 1;
-    return (int)x->lo - (int)y->lo;
+    return x->word < y->word ? -1 : x->word > y->word; /* any fixed order */
 }
 
 int hx_qs_build(hx_qs *qs, const hx_fnode *nodes, const int32_t *roots, const int32_t *tree_end,
@@ -83,10 +82,17 @@ int hx_qs_build(hx_qs *qs, const hx_fnode *nodes, const int32_t *roots, const in
              * [first_leaf[k + 1], first_leaf[right - root]). */
             uint32_t f = nd->feat & ~HX_FOREST_NAN_LEFT;
             hx_qs_node *q = &qs->nodes[qs->feat_start[f] + fill[f]++];
+            /* The leaves to clear: [lo, hi), never empty. */
+            unsigned lo = (unsigned)first_leaf[k + 1], hi = (unsigned)first_leaf[nd->right - root];
+            unsigned w0 = lo >> 6, w1 = (hi - 1) >> 6;
+            uint64_t clear0 = ~0ull << (lo & 63), clear1 = ~0ull >> (63 - ((hi - 1) & 63));
+            if (w0 == w1) clear0 = clear1 = clear0 & clear1;
             q->thr = nd->thr;
-            q->tree = (uint32_t)t;
-            q->lo = (uint16_t)first_leaf[k + 1];
-            q->hi = (uint16_t)first_leaf[nd->right - root];
+            q->word = (uint32_t)t * (uint32_t)words + w0;
+            q->span = w1 - w0;
+            q->pad = 0;
+            q->keep0 = ~clear0;
+            q->keep1 = ~clear1;
         }
     }
     for (int f = 0; f < n_features; f++)
@@ -97,18 +103,13 @@ int hx_qs_build(hx_qs *qs, const hx_fnode *nodes, const int32_t *roots, const in
     return 1;
 }
 
-/* Clears bits [lo, hi) of a bitvector of `words` 64-bit words. */
-static inline void clear_range(uint64_t *bv, unsigned lo, unsigned hi) {
-    unsigned w0 = lo >> 6, w1 = (hi - 1) >> 6;
-    uint64_t m0 = ~0ull << (lo & 63);
-    uint64_t m1 = ~0ull >> (63 - ((hi - 1) & 63));
-    if (w0 == w1) {
-        bv[w0] &= ~(m0 & m1);
-        return;
-    }
-    bv[w0] &= ~m0;
-    for (unsigned w = w0 + 1; w < w1; w++) bv[w] = 0;
-    bv[w1] &= ~m1;
+/* Clears a false node's left-subtree leaves. With one word, keep0 ==
+ * keep1 and the same word is masked twice. */
+static inline void clear_leaves(uint64_t *bv, const hx_qs_node *q) {
+    uint64_t *w = bv + q->word;
+    w[0] &= q->keep0;
+    for (uint32_t k = 1; k < q->span; k++) w[k] = 0;
+    w[q->span] &= q->keep1;
 }
 
 void hx_qs_row(const hx_qs *qs, const float *row, uint64_t *bv, int32_t *slot) {
@@ -117,7 +118,7 @@ void hx_qs_row(const hx_qs *qs, const float *row, uint64_t *bv, int32_t *slot) {
     for (int f = 0; f < qs->n_features; f++) {
         float x = row[f];
         const hx_qs_node *q = qs->nodes + qs->feat_start[f], *end = qs->nodes + qs->feat_start[f + 1];
-        for (; q < end && !(x <= q->thr); q++) clear_range(bv + (size_t)q->tree * W, q->lo, q->hi);
+        for (; q < end && !(x <= q->thr); q++) clear_leaves(bv, q);
     }
     for (int t = 0; t < qs->n_trees; t++) {
         const uint64_t *b = bv + (size_t)t * W;
