@@ -23,10 +23,7 @@ static const char *tiny_hlx(void) {
     fx_model m;
     hx_error err;
     cr_assert(fx_load_model("tiny", &m));
-    char cpath[512];
-    size_t len;
-    snprintf(cpath, sizeof cpath, "%s/bert/tiny/config.json", HX_TEST_FIXTURES);
-    char *text = fx_read_file(cpath, &len);
+    char *text = tu_read_fixture("bert/tiny/config.json", NULL);
     cJSON *meta = cJSON_Parse(text);
     free(text);
     cJSON *tok = NULL;
@@ -65,8 +62,7 @@ Test(bert_cli, classify_text_matches_pytorch_with_error_records) {
              HX_BINARY_DIR, model, HX_TEST_FIXTURES, OUT_DIR, OUT_DIR);
     cr_assert_eq(run(cmd), 0, "classify-text failed: %s", cmd);
 
-    size_t len;
-    char *exp_text = fx_read_file(HX_TEST_FIXTURES "/bert/tiny/cli_expected.json", &len);
+    char *exp_text = tu_read_fixture("bert/tiny/cli_expected.json", NULL);
     cJSON *exp = cJSON_Parse(exp_text);
     free(exp_text);
     const cJSON *want = cJSON_GetObjectItem(exp, "logits");
@@ -115,7 +111,7 @@ Test(bert_cli, classify_text_matches_pytorch_with_error_records) {
     }
     fclose(f);
     cr_assert_eq(i, n_lines, "%d output lines for %d input lines", i, n_lines);
-    char *errs = fx_read_file(OUT_DIR "/err.txt", &len);
+    char *errs = tu_read_file(OUT_DIR "/err.txt", NULL);
     char want_msg[128];
     snprintf(want_msg, sizeof want_msg, "%d of %d records truncated",
              cJSON_GetObjectItem(exp, "truncated")->valueint, n_lines);

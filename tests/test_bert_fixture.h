@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "helix/bert.h"
+#include "test_util.h"
 
 typedef struct {
     char name[128];
@@ -39,19 +40,6 @@ typedef struct {
     char *labels_json;
 } fx_model;
 
-static void *fx_read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
-    fclose(f);
-    if (buf) { buf[n] = 0; *len = (size_t)n; }
-    return buf;
-}
-
 typedef struct { const unsigned char *p, *end; int bad; } fx_cursor;
 static uint32_t fx_u32(fx_cursor *c) {
     uint32_t v = 0;
@@ -75,8 +63,7 @@ static hx_status fx_lookup(void *ctx, const char *name, hx_tensor_view *out, hx_
 
 static int fx_load_weights(const char *path, fx_weights *w) {
     size_t len;
-    unsigned char *buf = fx_read_file(path, &len);
-    if (!buf) return 0;
+    unsigned char *buf = (unsigned char *)tu_read_file(path, &len);
     fx_cursor c = {buf + 8, buf + len, memcmp(buf, "HXBERTW1", 8) != 0};
     w->n = fx_u32(&c);
     w->t = calloc(w->n, sizeof *w->t);
@@ -113,8 +100,7 @@ static int fx_load_weights(const char *path, fx_weights *w) {
 
 static int fx_load_cases(const char *path, const hx_bert_config *cfg, fx_model *m) {
     size_t len;
-    unsigned char *buf = fx_read_file(path, &len);
-    if (!buf) return 0;
+    unsigned char *buf = (unsigned char *)tu_read_file(path, &len);
     fx_cursor c = {buf + 8, buf + len, memcmp(buf, "HXBERTC1", 8) != 0};
     m->n_cases = fx_u32(&c);
     m->cases = calloc(m->n_cases, sizeof *m->cases);
@@ -152,11 +138,9 @@ static size_t fx_json_size(const cJSON *o, const char *key) {
 /* Loads tests/fixtures/bert/NAME/{config.json,weights.bin,cases.bin}. */
 static int fx_load_model(const char *name, fx_model *m) {
     char path[1024];
-    size_t len;
     memset(m, 0, sizeof *m);
-    snprintf(path, sizeof path, "%s/bert/%s/config.json", HX_TEST_FIXTURES, name);
-    char *json = fx_read_file(path, &len);
-    if (!json) return 0;
+    tu_fixture_path(path, sizeof path, "bert/%s/config.json", name);
+    char *json = tu_read_file(path, NULL);
     cJSON *root = cJSON_Parse(json);
     free(json);
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "bert");
@@ -172,9 +156,9 @@ static int fx_load_model(const char *name, fx_model *m) {
         .has_pooler = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "has_pooler")),
         .num_labels = fx_json_size(b, "num_labels")};
     cJSON_Delete(root);
-    snprintf(path, sizeof path, "%s/bert/%s/weights.bin", HX_TEST_FIXTURES, name);
+    tu_fixture_path(path, sizeof path, "bert/%s/weights.bin", name);
     if (!fx_load_weights(path, &m->w)) return 0;
-    snprintf(path, sizeof path, "%s/bert/%s/cases.bin", HX_TEST_FIXTURES, name);
+    tu_fixture_path(path, sizeof path, "bert/%s/cases.bin", name);
     return fx_load_cases(path, &m->cfg, m);
 }
 

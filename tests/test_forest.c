@@ -12,6 +12,7 @@
 
 #include "helix.h"
 #include "helix/forest.h"
+#include "test_util.h"
 
 #define FIX HX_TEST_FIXTURES "/forest/"
 
@@ -19,24 +20,10 @@ static const char *MODELS[] = {"hpo_rf", "syn_et3", "syn_rf3", "many_classes", "
                                "single_node", "deep_reg", "deep_clf", "best_first", "ties"};
 #define N_MODELS (sizeof MODELS / sizeof MODELS[0])
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert(fread(buf, 1, (size_t)n, f) == (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return buf;
-}
-
 /* Numbers of a whitespace/comma separated file, empty CSV cells as NaN;
  * skips the first line when header. */
 static double *read_numbers(const char *path, bool csv_header, size_t *count, size_t *lines) {
-    char *text = slurp(path, NULL);
+    char *text = tu_read_file(path, NULL);
     size_t cap = 1024, n = 0, nl = 0;
     double *v = malloc(cap * sizeof *v);
     char *p = text, *end_text = text + strlen(text);
@@ -323,7 +310,7 @@ static hx_status parse_edited(const char *json, const char *from, const char *to
 /* Damaged dumps are refused by the parser with an error, never a crash. */
 Test(forest, dump_parser_rejects_bad_json) {
     size_t len;
-    char *json = slurp(FIX "best_first_new.dump.json", &len);
+    char *json = tu_read_file(FIX "best_first_new.dump.json", &len);
     hx_forest_arrays a;
     hx_error err;
     cr_assert_eq(hx_forest_dump_parse(json, len, &a, &err), HX_OK, "%s", err.msg);

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "test_util.h"
+
 #define FIX HX_TEST_FIXTURES "/forest/"
 
 int hx_cmd_forest(int argc, char **argv);
@@ -56,23 +58,10 @@ static int run(int (*fn)(int, char **), const char *in_path, int argc, char **ar
     return WEXITSTATUS(status);
 }
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert(fread(buf, 1, (size_t)n, f) == (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static char *output(void) {
     char p[512];
     snprintf(p, sizeof p, "%s/out.csv", tmpdir);
-    return slurp(p);
+    return tu_read_file(p, NULL);
 }
 
 static void convert(const char *name, char *hlx, size_t cap) {
@@ -87,7 +76,7 @@ static void convert(const char *name, char *hlx, size_t cap) {
 static void check_proba_output(const char *name, const char *out, int K) {
     char path[512];
     snprintf(path, sizeof path, FIX "%s.proba", name);
-    char *want = slurp(path);
+    char *want = tu_read_file(path, NULL);
     const char *o = strchr(out, '\n') + 1; /* skip the header */
     char *w = want;
     int row = 0;
@@ -131,7 +120,7 @@ Test(forest_cli, proba_and_labels_match_sklearn) {
     convert("syn_et3_new", hlx, sizeof hlx);
     char *argv[] = {"forest", "predict", "-m", hlx, NULL};
     cr_assert_eq(run(hx_cmd_forest, FIX "syn_et3_new.x.csv", 4, argv), 0);
-    char *out = output(), *pred = slurp(FIX "syn_et3_new.pred");
+    char *out = output(), *pred = tu_read_file(FIX "syn_et3_new.pred", NULL);
     const char *labels[] = {"a", "b", "c"};
     char *o = strchr(out, '\n') + 1, *p = pred;
     cr_assert(strncmp(out, "label,error\n", 12) == 0);
@@ -203,7 +192,7 @@ Test(forest_cli, usage_and_header_errors) {
     cr_assert_eq(run(hx_cmd_forest, in, 4, ok), 1);
     /* The right header, behind a UTF-8 byte order mark, is accepted; a NUL
      * byte makes an error row. */
-    char *x = slurp(FIX "hpo_rf_old.x.csv");
+    char *x = tu_read_file(FIX "hpo_rf_old.x.csv", NULL);
     char *second = strchr(strchr(x, '\n') + 1, '\n') + 1;
     f = fopen(in, "wb");
     fputs("\xEF\xBB\xBF", f);

@@ -10,6 +10,7 @@
 
 #include "helix/hlx.h"
 #include "weights/hlx_internal.h"
+#include "test_util.h"
 
 static unsigned char *base;
 static size_t base_len;
@@ -31,13 +32,10 @@ static void make_base(void) {
     snprintf(path, sizeof path, "/tmp/hx_test_hostile_%d.hlx", (int)getpid());
     cr_assert_eq(hx_hlx_writer_write(w, path, &err), HX_OK, "%s", err.msg);
     hx_hlx_writer_free(w);
-    FILE *f = fopen(path, "rb");
-    fseek(f, 0, SEEK_END);
-    base_len = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    base = aligned_alloc(64, (base_len + 63) / 64 * 64);
-    cr_assert_eq(fread(base, 1, base_len, f), base_len);
-    fclose(f);
+    char *bytes = tu_read_file(path, &base_len);
+    base = aligned_alloc(64, (base_len + 63) / 64 * 64); /* aligned like a mapped file */
+    memcpy(base, bytes, base_len);
+    free(bytes);
     unlink(path);
 }
 

@@ -10,22 +10,7 @@
 #include <cJSON.h>
 
 #include "hpo_ontology.h"
-
-static char *slurp(const char *name, size_t *len) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/apps/%s", HX_TEST_FIXTURES, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert(b && fread(b, 1, (size_t)n, f) == (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return b;
-}
+#include "test_util.h"
 
 static hx_hpo *load_subset(void) {
     char path[1024];
@@ -60,7 +45,7 @@ static void join_sorted(char **ids, size_t n, char *out, size_t cap) {
 
 Test(hpo, terms_parents_and_closures_match_oracle) {
     hx_hpo *h = load_subset();
-    char *s = slurp("hpo_expected.json", NULL);
+    char *s = tu_read_fixture("apps/hpo_expected.json", NULL);
     cJSON *exp = cJSON_Parse(s);
     cr_assert(exp);
     cr_assert_str_eq(hx_hpo_version(h), cJSON_GetObjectItem(exp, "version")->valuestring);
@@ -117,7 +102,7 @@ Test(hpo, terms_parents_and_closures_match_oracle) {
 
 Test(hpo, resolutions_match_oracle) {
     hx_hpo *h = load_subset();
-    char *s = slurp("hpo_expected.json", NULL);
+    char *s = tu_read_fixture("apps/hpo_expected.json", NULL);
     cJSON *exp = cJSON_Parse(s);
     int seen[6] = {0};
     const cJSON *r;

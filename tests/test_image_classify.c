@@ -11,6 +11,7 @@
 #include "helix/hlx.h"
 #include "seresnet_gen.h"
 #include "seresnet_load.h"
+#include "test_util.h"
 
 static const char *META =
     "{\"arch\": \"seresnet\", \"name\": \"tiny\", \"source\": \"test\","
@@ -39,19 +40,7 @@ static void write_model(const char *path) {
 static char *run(const char *args, int *status) {
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "%s/helix %s 2>/dev/null", HX_BINARY_DIR, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t cap = 1 << 16, n = 0;
-    char *out = malloc(cap);
-    size_t got;
-    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0) {
-        n += got;
-        if (cap - n < 2) out = realloc(out, cap *= 2);
-    }
-    out[n] = 0;
-    const int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return out;
+    return tu_run_capture(cmd, NULL, status);
 }
 
 static int count_lines(const char *s) {

@@ -13,29 +13,11 @@
 
 #include "helix/label_model.h"
 #include "label_matrix_csv.h"
-
-static inline char *lmt_read_file(const char *path, size_t *len_out) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)len + 1);
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) buf[len] = '\0';
-    if (len_out) *len_out = (size_t)len;
-    return buf;
-}
+#include "test_util.h"
 
 static inline cJSON *lmt_load_json(const char *name) {
     char path[1024];
-    snprintf(path, sizeof path, "%s/label_model/%s", HX_TEST_FIXTURES, name);
-    char *txt = lmt_read_file(path, NULL);
-    if (!txt) return NULL;
+    char *txt = tu_read_file(tu_fixture_path(path, sizeof path, "label_model/%s", name), NULL);
     cJSON *j = cJSON_Parse(txt);
     free(txt);
     return j;

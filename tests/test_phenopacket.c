@@ -11,21 +11,7 @@
 
 #include "hpo_ontology.h"
 #include "phenopacket.h"
-
-static char *slurp(const char *name) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/apps/%s", HX_TEST_FIXTURES, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert(b && fread(b, 1, (size_t)n, f) == (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    return b;
-}
+#include "test_util.h"
 
 static char *next_line(char **p) {
     if (!**p) return NULL;
@@ -48,7 +34,8 @@ static const char *sex_name(hx_sex s) {
 }
 
 Test(phenopacket, records_match_python) {
-    char *in = slurp("phenopackets.jsonl"), *exp = slurp("phenopackets_expected.jsonl");
+    char *in = tu_read_fixture("apps/phenopackets.jsonl", NULL);
+    char *exp = tu_read_fixture("apps/phenopackets_expected.jsonl", NULL);
     char path[1024];
     snprintf(path, sizeof path, "%s/apps/hpo_subset.json", HX_TEST_FIXTURES);
     hx_hpo *h;

@@ -13,25 +13,10 @@
 #include "helix/forest.h"
 #include "helix/hlx.h"
 #include "text_features.h"
-
-static char *slurp(const char *name, size_t *len) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/apps/%s", HX_TEST_FIXTURES, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert(b && fread(b, 1, (size_t)n, f) == (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return b;
-}
+#include "test_util.h"
 
 static hx_text_features *load(const char *which) {
-    char *s = slurp("text_features_model.json", NULL);
+    char *s = tu_read_fixture("apps/text_features_model.json", NULL);
     cJSON *root = cJSON_Parse(s);
     cr_assert(root);
     hx_text_features *tf = NULL;
@@ -45,7 +30,7 @@ static hx_text_features *load(const char *which) {
 
 /* Calls check(row, x, dim) for every fixture text. */
 static void each_text(hx_text_features *tf, void (*check)(const cJSON *, const float *, size_t, int)) {
-    char *s = slurp("text_features.jsonl", NULL);
+    char *s = tu_read_fixture("apps/text_features.jsonl", NULL);
     size_t dim = hx_text_features_dim(tf);
     float *x = malloc(dim * sizeof *x);
     int line = 0;
@@ -199,7 +184,7 @@ Test(text_features, attached_to_a_forest_matches_sklearn) {
     cr_assert_eq(hx_forest_hlx_write(&a, "test", plain, &err), HX_OK, "%s", err.msg);
     hx_forest_arrays_free(&a);
 
-    char *s = slurp("text_features_model.json", NULL);
+    char *s = tu_read_fixture("apps/text_features_model.json", NULL);
     cJSON *root = cJSON_Parse(s);
     /* the counts vocabulary is not this forest's: refused */
     cr_assert_eq(hx_text_features_attach_hlx(plain, cJSON_GetObjectItem(root, "counts"), with, &err), HX_EFORMAT);
@@ -223,7 +208,7 @@ Test(text_features, attached_to_a_forest_matches_sklearn) {
     unlink(plain);
     unlink(with);
 
-    char *rows = slurp("text_features.jsonl", NULL);
+    char *rows = tu_read_fixture("apps/text_features.jsonl", NULL);
     size_t dim = hx_text_features_dim(tf);
     float *x = malloc(dim * sizeof *x);
     int n = 0;

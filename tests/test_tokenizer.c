@@ -16,6 +16,7 @@
 #include "helix/tokenizer.h"
 #include "helix/tokenizer_meta.h"
 #include "tokenizer/tokenizer_internal.h"
+#include "test_util.h"
 
 #define DATA HX_SHARED_DIR "/data"
 
@@ -398,13 +399,16 @@ Test(tokenizer_meta, tokenizer_json_and_hlx_round_trip) {
 
 /* ---- command line ---------------------------------------------------------------- */
 
+/* Runs cmd; its standard output (cut to cap - 1 bytes) goes into out. */
 static int run(const char *cmd, char *out, size_t cap) {
-    FILE *p = popen(cmd, "r");
-    cr_assert(p);
-    size_t n = fread(out, 1, cap - 1, p);
+    int status;
+    size_t n;
+    char *s = tu_run_capture(cmd, &n, &status);
+    if (n > cap - 1) n = cap - 1;
+    memcpy(out, s, n);
     out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    free(s);
+    return status;
 }
 
 Test(tokenizer_cli, options_records_and_errors) {

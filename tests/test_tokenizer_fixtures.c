@@ -14,6 +14,7 @@
 #include "cJSON.h"
 #include "helix/tokenizer.h"
 #include "helix/tokenizer_meta.h"
+#include "test_util.h"
 
 #define FIXTURE HX_TEST_FIXTURES "/tokenizer/expected.jsonl.xz"
 #define DATA HX_SHARED_DIR "/data"
@@ -21,29 +22,11 @@
 
 /* ---- small helpers --------------------------------------------------------- */
 
-static char *read_all(FILE *f, size_t *len) {
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap);
-    cr_assert(buf);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n < 2) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            cr_assert(buf);
-        }
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
+/* The standard output of a shell command that must succeed. */
 static char *run_read(const char *cmd, size_t *len) {
-    FILE *p = popen(cmd, "r");
-    cr_assert(p, "cannot run: %s", cmd);
-    char *s = read_all(p, len);
-    cr_assert_eq(pclose(p), 0, "command failed: %s", cmd);
+    int status;
+    char *s = tu_run_capture(cmd, len, &status);
+    cr_assert_eq(status, 0, "command failed: %s", cmd);
     return s;
 }
 
@@ -189,11 +172,8 @@ static void load_hoc(void) {
         const char *name = line + 2; /* "./" */
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, name);
-        FILE *f = fopen(path, "rb");
-        cr_assert(f, "cannot read %s", path);
         size_t len;
-        char *text = read_all(f, &len);
-        fclose(f);
+        char *text = tu_read_file(path, &len);
         add_text("hoc", name, text, len);
         free(text);
     }

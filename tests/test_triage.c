@@ -13,20 +13,9 @@
 
 #include <cJSON.h>
 
-int hx_cmd_triage(int argc, char **argv);
+#include "test_util.h"
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert(b && fread(b, 1, (size_t)n, f) == (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    return b;
-}
+int hx_cmd_triage(int argc, char **argv);
 
 /* Runs helix triage with stdin from the slice; returns the exit status and
  * the output text. */
@@ -40,7 +29,7 @@ static int run(const char *extra, char **out_text) {
     cr_assert(freopen(in, "r", stdin));
     char *argv[] = {"triage", "--config", cfg, "-o", out, (char *)extra, NULL};
     int rc = hx_cmd_triage(extra ? 6 : 5, argv);
-    *out_text = slurp(out);
+    *out_text = tu_read_file(out, NULL);
     unlink(out);
     return rc;
 }
@@ -48,9 +37,7 @@ static int run(const char *extra, char **out_text) {
 Test(triage, records_match_python) {
     char *got;
     cr_assert_eq(run(NULL, &got), 1); /* malformed lines are in the input */
-    char ep[1024];
-    snprintf(ep, sizeof ep, "%s/apps/triage_expected.jsonl", HX_TEST_FIXTURES);
-    char *exp = slurp(ep);
+    char *exp = tu_read_fixture("apps/triage_expected.jsonl", NULL);
     char *g = got, *e = exp;
     int line = 0, n_err = 0, n_ok = 0, bert_margin_skips = 0;
     while (*e) {
@@ -110,9 +97,7 @@ static double rate(long a, long b) { return b ? (double)a / (double)b : NAN; }
 Test(triage, evaluate_table_matches_snorkel) {
     char *tab;
     cr_assert_eq(run("--evaluate", &tab), 1);
-    char tp_path[1024];
-    snprintf(tp_path, sizeof tp_path, "%s/apps/triage_table.json", HX_TEST_FIXTURES);
-    char *js = slurp(tp_path);
+    char *js = tu_read_fixture("apps/triage_table.json", NULL);
     cJSON *exp = cJSON_Parse(js);
     static const char *names[8] = {"", "LFs", "RFs", "LFs+RFs", "BERTs", "LFs+BERTs", "RFs+BERTs", "all three"};
     int rows = 0;

@@ -15,24 +15,12 @@
 #include "helix.h"
 #include "helix/forest.h"
 #include "hpo_ontology.h"
+#include "test_util.h"
 
 int hx_cmd_udp(int argc, char **argv);
 
 static const char *targets[] = {"male", "pediatric", "structural_variant", "biallelic"};
 static char dir[256];
-
-static char *slurp_path(const char *path) {
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert(b && fread(b, 1, (size_t)n, f) == (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    return b;
-}
 
 /* Converts the fixture models into a fresh directory; writes udp.json (hpo
  * .hlx) and udp_json.json (the obographs file directly). */
@@ -97,10 +85,8 @@ static void check_records(const char *cfg) {
     snprintf(out, sizeof out, "%s/out.jsonl", dir);
     /* malformed records are in the input: exit status 1, the run goes on */
     cr_assert_eq(run(cfg, NULL, out), 1);
-    char *got = slurp_path(out);
-    char exp_path[512];
-    snprintf(exp_path, sizeof exp_path, "%s/apps/udp_expected.jsonl", HX_TEST_FIXTURES);
-    char *exp = slurp_path(exp_path);
+    char *got = tu_read_file(out, NULL);
+    char *exp = tu_read_fixture("apps/udp_expected.jsonl", NULL);
     char *g = got, *e = exp;
     int line = 0, n_err = 0, n_unres = 0;
     while (*e) {
@@ -159,10 +145,8 @@ Test(udp, evaluate_table_matches) {
     char out[512];
     snprintf(out, sizeof out, "%s/table.txt", dir);
     cr_assert_eq(run("udp.json", "--evaluate", out), 1);
-    char *tab = slurp_path(out);
-    char p[512];
-    snprintf(p, sizeof p, "%s/apps/udp_table.json", HX_TEST_FIXTURES);
-    char *js = slurp_path(p);
+    char *tab = tu_read_file(out, NULL);
+    char *js = tu_read_fixture("apps/udp_table.json", NULL);
     cJSON *exp = cJSON_Parse(js);
     for (int k = 0; k < 4; k++) {
         char *row = strstr(tab, targets[k]);
