@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct hx_threadpool {
@@ -31,10 +32,13 @@ typedef struct {
     int index;
 } worker_arg;
 
-/* Waiting threads spin this many pauses (tens of microseconds) before
- * sleeping: back-to-back batches (the layers of a model) then start without
- * a futex wake-up, and an idle pool still goes quiet. */
-#define SPIN_LIMIT 2000
+/* Waiting threads spin for up to SPIN_NS before sleeping: back-to-back
+ * batches (the layers of a model, the calls of a benchmark) then start
+ * without a futex wake-up, which on a virtual machine can take longer than
+ * a whole small GEMM; an idle pool still goes quiet. The limit is in time,
+ * not in pauses, because PAUSE costs anywhere from a few to ~140 cycles
+ * depending on the CPU. */
+#define SPIN_NS 200000L
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__)
@@ -42,6 +46,12 @@ static inline void cpu_relax(void) {
 #elif defined(__aarch64__)
     __asm__ volatile("yield");
 #endif
+}
+
+static long elapsed_ns(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
 }
 
 static void run_tasks(hx_threadpool *p, int thread_index) {
@@ -60,9 +70,12 @@ static void *worker_main(void *arg) {
     unsigned long seen = 0;
     for (;;) {
         unsigned long gen = seen;
-        for (int spin = 0; spin < SPIN_LIMIT; spin++) {
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (unsigned spin = 1;; spin++) {
             gen = __atomic_load_n(&p->generation, __ATOMIC_ACQUIRE);
             if (gen != seen || __atomic_load_n(&p->stopping, __ATOMIC_ACQUIRE)) break;
+            if (spin % 64 == 0 && elapsed_ns(&t0) > SPIN_NS) break;
             cpu_relax();
         }
         if (gen == seen) {
@@ -164,8 +177,11 @@ void hx_parallel_for(hx_threadpool *p, size_t n_tasks, hx_task_fn fn, void *ctx)
 
     run_tasks(p, 0);
 
-    for (int spin = 0; spin < SPIN_LIMIT; spin++) {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (unsigned spin = 1;; spin++) {
         if (__atomic_load_n(&p->workers_busy, __ATOMIC_ACQUIRE) == 0) return;
+        if (spin % 64 == 0 && elapsed_ns(&t0) > SPIN_NS) break;
         cpu_relax();
     }
     pthread_mutex_lock(&p->lock);
