@@ -193,7 +193,7 @@ int hx_bench_gemm(int argc, char **argv) {
         return 1;
     }
 #if defined(HELIX_HAVE_OPENBLAS)
-    openblas_set_num_threads(1); /* each of our threads runs its own single-threaded band */
+    openblas_set_num_threads((int)threads);
     const int have_blas = 1;
 #else
     const int have_blas = 0;
