@@ -38,7 +38,7 @@ int hx_cmd_info_cpu(int argc, char **argv) {
     const struct { const char *name; bool on; } feats[] = {
         {"avx2", f->avx2}, {"fma", f->fma}, {"avx512f", f->avx512f}, {"avx512bw", f->avx512bw},
         {"avx512vl", f->avx512vl}, {"avx512dq", f->avx512dq}, {"avx512vnni", f->avx512vnni},
-        {"avx512bf16", f->avx512bf16}, {"neon", f->neon}, {"asimddp", f->asimddp},
+        {"avx512bf16", f->avx512bf16}, {"avx512vbmi", f->avx512vbmi}, {"neon", f->neon}, {"asimddp", f->asimddp},
     };
     size_t n_feats = sizeof feats / sizeof feats[0];
     hx_isa active = hx_isa_active();

@@ -56,6 +56,7 @@ static void detect(void) {
         features.avx512bw = os_zmm && ((b >> 30) & 1);
         features.avx512vl = os_zmm && ((b >> 31) & 1);
         features.avx512vnni = os_zmm && ((c >> 11) & 1);
+        features.avx512vbmi = os_zmm && ((c >> 1) & 1);
         unsigned a1, b1, c1, d1;
         __cpuid_count(7, 1, a1, b1, c1, d1);
         features.avx512bf16 = os_zmm && ((a1 >> 5) & 1);

@@ -65,4 +65,74 @@ void hx_qs_free(hx_qs *qs);
  * bv is scratch of n_trees * words words. */
 void hx_qs_row(const hx_qs *qs, const float *row, uint64_t *bv, int32_t *slot);
 
+/* Left-run scan tables, for trees too big for QuickScorer, on NaN-free rows.
+ * In pre-order a walk's left moves are i -> i + 1, so a walk is a run of
+ * consecutive nodes up to the first one that sends the row right (or a
+ * leaf), then a jump. On sparse or skewed features these runs are long
+ * (120 nodes, 5 jumps on the fully grown HPO forest), and a run can be
+ * tested 8 or 16 nodes at a time instead of one dependent load per node.
+ *
+ * Inputs are first binned per feature: bin(x) = the number of the
+ * feature's distinct thresholds below x (x > t, exactly as float32
+ * compares). A node whose threshold is the feature's k-th sends x right
+ * iff bin(x) > k. Bins are packed at the width of the feature with the most
+ * thresholds (1 bit when every split is on a binary feature), so the rows
+ * of a block stay in L1 while the trees stream past; floats would not fit
+ * even in L2. */
+typedef struct {
+    int n_features, bits;   /* bits per bin: 1, 2, 4, 8 or 16 */
+    uint32_t bin_mask;      /* (1 << bits) - 1 */
+    size_t row_bytes;       /* bytes per binned row, padded for 4-byte loads */
+    int32_t *thr_start;     /* n_features + 1: offsets into thr */
+    float *thr;             /* per feature: its distinct thresholds, ascending */
+    /* Per node (hx_fnode order, then 16 padding leaves): the bit position
+     * of its feature's bin in a row (low 16 bits) and the threshold's rank
+     * k as a signed high half; a leaf has rank -1 (every bin exceeds it). */
+    uint32_t *node;
+    int32_t *right;         /* per node: right child (self at a leaf) */
+    /* Bit form, for AVX-512 VBMI: every distinct (feature, threshold,
+     * NaN direction) of the forest is one bit of the row: x > t, or for a
+     * NaN x, "NaN goes right". A node is then one bit test, NaN or not,
+     * and with at most HX_SCAN_TBITS such keys a row fits two zmm
+     * registers, where a byte permute looks up 64 nodes' bytes at once. */
+    int tbits;              /* keys; 0: not built */
+    size_t trow;            /* bytes per bit-form row: 64 or HX_SCAN_TROW */
+    int32_t *tstart;        /* n_features + 1: a feature's keys are bits [tstart[f], tstart[f+1]) */
+    float *tthr;            /* per key: threshold (ascending within a feature) */
+    uint8_t *tnan_right;    /* per key: 1 when NaN goes right */
+    uint8_t *tbyte, *tmask; /* per node: byte of its bit in the row, bit mask */
+} hx_scan;
+#define HX_SCAN_TROW 128                     /* most bytes per bit-form row */
+#define HX_SCAN_TBITS (8 * HX_SCAN_TROW - 8) /* the last byte is all ones: leaves test it */
+
+/* Builds the tables; 0 (and *s zeroed) when the forest does not fit them
+ * (more than 32767 thresholds on a feature, or bit positions beyond 16
+ * bits), -1 when out of memory, 1 when built. */
+int hx_scan_build(hx_scan *s, const hx_fnode *nodes, int64_t n_nodes, int n_features);
+void hx_scan_free(hx_scan *s);
+/* Bins n_rows float rows (n_features each) into out (row_bytes each); a
+ * NaN gets some bin (rows with NaN cannot be walked binned). */
+void hx_scan_bin_rows(const hx_scan *s, const float *x, size_t n_rows, uint8_t *out);
+
+/* Bit-form rows (s->trow bytes each), when s->tbits > 0; NaN allowed. */
+void hx_scan_bit_rows(const hx_scan *s, const float *x, size_t n_rows, uint8_t *out);
+/* The bit-form walker (AVX-512 VBMI), with the walker contract below. */
+void hx_scan_walk_vbmi(const hx_scan *s, const uint8_t *rows, size_t row_stride,
+                       const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
+
+/* Walks as hx_forest_walk_fn, on binned rows: job j reads row
+ * bins + j * row_stride (bytes) and starts at roots[j * root_stride]. */
+typedef void (*hx_scan_walk_fn)(const hx_scan *s, const uint8_t *bins, size_t row_stride,
+                                const int32_t *roots, size_t root_stride, int n_jobs,
+                                int32_t *leaf);
+void hx_scan_walk_scalar(const hx_scan *s, const uint8_t *bins, size_t row_stride,
+                         const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
+void hx_scan_walk_avx2(const hx_scan *s, const uint8_t *bins, size_t row_stride,
+                       const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
+void hx_scan_walk_avx512(const hx_scan *s, const uint8_t *bins, size_t row_stride,
+                         const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
+/* The walker of the active ISA: hx_scan_walk_vbmi (bit-form rows) when the
+ * tables and the CPU allow, else one on binned rows. */
+hx_scan_walk_fn hx_scan_walker(const hx_scan *s);
+
 #endif

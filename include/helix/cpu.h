@@ -23,7 +23,7 @@ typedef enum {
 } hx_isa;
 
 typedef struct {
-    bool avx2, fma, avx512f, avx512bw, avx512vl, avx512dq, avx512vnni, avx512bf16;
+    bool avx2, fma, avx512f, avx512bw, avx512vl, avx512dq, avx512vnni, avx512bf16, avx512vbmi;
     bool neon, asimddp;
     char vendor[16];
     char brand[64];
