@@ -17,7 +17,8 @@
 #define FIX HX_TEST_FIXTURES "/forest/"
 
 static const char *MODELS[] = {"hpo_rf", "syn_et3", "syn_rf3", "many_classes", "reg_rf", "reg_et",
-                               "single_node", "deep_reg", "deep_clf", "best_first", "ties"};
+                               "single_node", "deep_reg", "deep_clf", "best_first", "ties",
+                               "hpo_full", "int_full"};
 #define N_MODELS (sizeof MODELS / sizeof MODELS[0])
 
 /* Numbers of a whitespace/comma separated file, empty CSV cells as NaN;
@@ -148,12 +149,13 @@ Test(forest, matches_sklearn_old_and_new) {
 }
 
 /* Rows one at a time (the trees-in-flight path), in odd-sized batches, and
- * with 1 and 3 threads over many rows: all bit-identical. */
-Test(forest, identical_across_batches_and_threads) {
+ * with 1 and 3 threads over many rows: all bit-identical. Small trees
+ * (QuickScorer) and big ones (scan walkers, some rows with NaN). */
+static void check_batches_and_threads(const char *name) {
     loaded m;
-    load("hpo_rf_new", &m);
+    load(name, &m);
     int K = hx_forest_n_values(m.f), F = hx_forest_n_features(m.f);
-    size_t big = 1500; /* several row blocks */
+    size_t big = 20000; /* several row blocks on every path */
     float *x = malloc(big * F * sizeof *x);
     for (size_t r = 0; r < big; r++) memcpy(x + r * F, m.x32 + (r * 7 % m.n_rows) * F, F * sizeof *x);
     double *ref = malloc(big * K * sizeof *ref), *got = malloc(big * K * sizeof *got);
@@ -180,6 +182,17 @@ Test(forest, identical_across_batches_and_threads) {
     free(ref);
     free(got);
     unload(&m);
+}
+
+Test(forest, identical_across_batches_and_threads) {
+    for (int isa = 0; isa < HX_ISA_COUNT; isa++) {
+        if (!hx_isa_supported((hx_isa)isa)) continue;
+        cr_assert_eq(hx_isa_set((hx_isa)isa, NULL), HX_OK);
+        check_batches_and_threads("hpo_rf_new");
+        check_batches_and_threads("hpo_full_new");
+        check_batches_and_threads("int_full_old");
+    }
+    hx_isa_set(hx_isa_best(), NULL);
 }
 
 /* Rows sklearn refuses (float32 overflow, +-inf, NaN without NaN support). */

@@ -245,6 +245,25 @@ def main():
     save("ties_" + fl, RandomForestClassifier(n_estimators=2, random_state=11).fit(Xb, yb),
          rng.normal(size=(100, 4)))
 
+    # Trees too big for QuickScorer (the left-run scan walkers). Fully grown
+    # on the HPO terms: one threshold per feature, 1-bit bins (NaN in "new").
+    rng2 = np.random.default_rng(12)
+    Xh, yh, colsh = load_hpo(48, missing_as_nan=new)
+    oh = rng2.permutation(len(Xh))
+    rff = RandomForestClassifier(n_estimators=4, random_state=12).fit(Xh[oh[:3000]], yh[oh[:3000]])
+    save("hpo_full_" + fl, rff, Xh[oh[3000:3300]], colsh)
+    # Integer features 0..90: 8-bit bins, ~700 distinct thresholds (the
+    # two-register bit form).
+    Xi = rng2.integers(0, 91, size=(3000, 8)).astype(np.float64)
+    yi = ((Xi[:, 0] + Xi[:, 1] * 0.5 + rng2.normal(size=3000) * 20) > 70).astype(int)
+    if new:
+        Xi[rng2.random(size=Xi.shape) < 0.05] = np.nan
+    rfi = RandomForestClassifier(n_estimators=3, random_state=13).fit(Xi, yi)
+    Xit = rng2.integers(-2, 93, size=(300, 8)).astype(np.float64) + rng2.choice([0, 0.5], size=(300, 8))
+    if new:
+        Xit[rng2.random(size=Xit.shape) < 0.05] = np.nan
+    save("int_full_" + fl, rfi, Xit)
+
     vers = os.path.join(OUT, "forest_versions.txt")
     lines = []
     if os.path.exists(vers):
