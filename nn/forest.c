@@ -1,24 +1,25 @@
 /* Random-forest evaluator exact to scikit-learn (semantics in
  * include/helix/forest.h and docs/forest-format.md).
  *
- * Two evaluators, chosen per block of rows; both find exactly the leaf of
- * sklearn's walk, so the choice never changes a bit of the output.
+ * Three evaluators, chosen per forest and block of rows; all find exactly
+ * the leaf of sklearn's walk, so the choice never changes a bit of the
+ * output (docs/forest-format.md has the details and measurements).
  *  - QuickScorer (nn/forest_qs.c), for forests whose trees have at most 256
  *    leaves, on NaN-free rows: per row, each feature's thresholds are scanned
  *    in ascending order while the value exceeds them, clearing leaf ranges in
  *    per-tree bitvectors; no dependent load chain, predictable branches.
- *    2x the walker on the depth-8 500-tree HPO forest.
- *  - Walkers, for bigger trees or rows with NaN: all trees' nodes in one
- *    flat array of 12-byte records, each tree renumbered in depth-first
- *    pre-order (the left child is the next node; a leaf points to itself on
- *    the right). Several walks advance together, one step each per pass, so
- *    their memory loads overlap; a walk that reaches its leaf hands its lane
- *    to the next one. The walks in flight are either rows of a block through
- *    one tree (big batches: the tree stays in cache for ROW_BLOCK rows) or
- *    one row through successive trees (latency). Blocks without NaN take a
- *    shorter step (no missing-value test). (Measured and dropped: an AVX-512
- *    gather walker, 16-byte nodes, walking shallow trees in lockstep without
- *    leaf tests; neither gained.)
+ *  - Left-run scan (nn/forest_scan*.c), for bigger trees: rows recoded as
+ *    bins or bits, then each walk's runs of left moves (consecutive nodes in
+ *    pre-order) tested 8-64 nodes per step. 9x the walkers below on the
+ *    fully grown HPO forest.
+ *  - Walkers, for the rest: all trees' nodes in one flat array of 12-byte
+ *    records, each tree renumbered in depth-first pre-order (the left child
+ *    is the next node; a leaf points to itself on the right). Several walks
+ *    advance together, one step each per pass, so their memory loads
+ *    overlap; a walk that reaches its leaf hands its lane to the next one.
+ *    The walks in flight are either rows of a block through one tree (big
+ *    batches: the tree stays in cache for the block) or one row through
+ *    successive trees (latency). Blocks without NaN take a shorter step.
  *
  * Exactness: thresholds are stored as floor32(t), the largest float <= t, so
  * that for a float32 input x, `x <= floor32(t)` equals sklearn's
@@ -513,20 +514,29 @@ static void add_leaves(const hx_forest *f, const int32_t *leaf, size_t n, double
     }
 }
 
-/* How a call is split: rows per task, and for the scan path its walker
- * and bytes per binned row. Depends on the forest and the ISA, never on
- * the thread count. */
+/* How a call is split: rows per task, and for the scan path the binned
+ * walker and the most bytes per recoded row. Depends on the forest and the
+ * ISA, never on the thread count. */
 typedef struct {
     size_t block;
     hx_scan_walk_fn walk; /* NULL: no scan tables */
     size_t row_bytes;
 } predict_plan;
 
-static predict_plan plan_of(const hx_forest *f) {
+static bool has_nan(const float *x, size_t n);
+
+static predict_plan plan_of(const hx_forest *f, const float *x32, size_t n_rows) {
     predict_plan p = {.block = ROW_BLOCK};
     if (!f->scan.node) return p;
-    p.walk = hx_scan_walker(&f->scan);
-    p.row_bytes = p.walk == hx_scan_walk_vbmi ? f->scan.trow : f->scan.row_bytes;
+    p.walk = hx_scan_walker();
+    p.row_bytes = f->scan.row_bytes;
+    /* The NaN-aware bit form may have twice the keys: sized for only when
+     * the input has NaN. */
+    bool nan = f->allow_nan && has_nan(x32, n_rows * (size_t)f->n_features);
+    for (int with_nan = 0; with_nan <= (int)nan; with_nan++) {
+        const hx_bitform *b = hx_scan_bit_form(&f->scan, with_nan);
+        if (b && b->row > p.row_bytes) p.row_bytes = b->row;
+    }
     size_t rows = SCAN_BIN_BYTES / p.row_bytes;
     p.block = rows < LANES ? LANES : rows > SCAN_MAX_ROWS ? SCAN_MAX_ROWS : rows;
     return p;
@@ -564,20 +574,28 @@ static void predict_block(const hx_forest *f, const predict_plan *plan, const fl
     } else if (plan->walk) {
         /* Bigger trees: rows binned (bit form: NaN included), then left
          * runs scanned; the block's rows through one tree at a time. */
-        const size_t rb = plan->row_bytes;
-        const bool bit_form = plan->walk == hx_scan_walk_vbmi;
-        if (bit_form)
-            hx_scan_bit_rows(&f->scan, x32 + r0 * F, nr, bins);
+        const hx_bitform *bf = hx_scan_bit_form(&f->scan, nan);
+        const bool bit_form = bf != NULL;
+        const size_t rb = bf ? bf->row : f->scan.row_bytes;
+        if (bf)
+            hx_scan_bit_rows(bf, F, x32 + r0 * F, nr, bins);
         else
             hx_scan_bin_rows(&f->scan, x32 + r0 * F, nr, bins);
+        const int32_t *right = f->scan.right;
         if (nr >= LANES) {
             for (int t = 0; t < f->n_trees; t++) {
-                plan->walk(&f->scan, bins, rb, &f->root[t], 0, (int)nr, leaf);
+                if (bf)
+                    hx_scan_walk_vbmi(bf, right, bins, rb, &f->root[t], 0, (int)nr, leaf);
+                else
+                    plan->walk(&f->scan, bins, rb, &f->root[t], 0, (int)nr, leaf);
                 add_leaves(f, leaf, nr, out + r0 * K);
             }
         } else {
             for (size_t r = 0; r < nr; r++) {
-                plan->walk(&f->scan, bins + r * rb, 0, f->root, 1, f->n_trees, leaf);
+                if (bf)
+                    hx_scan_walk_vbmi(bf, right, bins + r * rb, 0, f->root, 1, f->n_trees, leaf);
+                else
+                    plan->walk(&f->scan, bins + r * rb, 0, f->root, 1, f->n_trees, leaf);
                 for (int t = 0; t < f->n_trees; t++) add_leaf(f, leaf[t], out + (r0 + r) * K);
             }
         }
@@ -634,7 +652,7 @@ hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows,
     hx_status st = hx_forest_check_rows(f, x32, n_rows, err);
     if (st != HX_OK) return st;
     if (n_rows == 0) return HX_OK;
-    predict_plan plan = plan_of(f);
+    predict_plan plan = plan_of(f, x32, n_rows);
     size_t n_tasks = (n_rows + plan.block - 1) / plan.block;
     int n_threads = n_tasks == 1 ? 1 : hx_threadpool_size(pool);
     size_t scratch = (size_t)f->n_trees * QS_ROWS > plan.block ? (size_t)f->n_trees * QS_ROWS

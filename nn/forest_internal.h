@@ -3,6 +3,7 @@
 #ifndef HELIX_NN_FOREST_INTERNAL_H
 #define HELIX_NN_FOREST_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,20 @@ void hx_qs_row(const hx_qs *qs, const float *row, uint64_t *bv, int32_t *slot);
  * thresholds (1 bit when every split is on a binary feature), so the rows
  * of a block stay in L1 while the trees stream past; floats would not fit
  * even in L2. */
+/* Bit form, for AVX-512 VBMI: every distinct (feature, threshold) of the
+ * forest, or (feature, threshold, NaN direction) in the NaN-aware form, is
+ * one bit of the row: x > t, or for a NaN x, "NaN goes right". A node is
+ * then one bit test, and with at most HX_SCAN_TBITS keys a row fits two
+ * zmm registers, where a byte permute looks up 64 nodes' bytes at once. */
+typedef struct {
+    int keys;               /* 0: not built */
+    size_t row;             /* bytes per row: 64 or HX_SCAN_TROW */
+    int32_t *start;         /* n_features + 1: a feature's keys are bits [start[f], start[f+1]) */
+    float *thr;             /* per key: threshold (ascending within a feature) */
+    uint8_t *nan_right;     /* per key: 1 when NaN goes right */
+    uint8_t *byte, *mask;   /* per node: byte of its bit in the row, bit mask */
+} hx_bitform;
+
 typedef struct {
     int n_features, bits;   /* bits per bin: 1, 2, 4, 8 or 16 */
     uint32_t bin_mask;      /* (1 << bits) - 1 */
@@ -90,17 +105,10 @@ typedef struct {
      * k as a signed high half; a leaf has rank -1 (every bin exceeds it). */
     uint32_t *node;
     int32_t *right;         /* per node: right child (self at a leaf) */
-    /* Bit form, for AVX-512 VBMI: every distinct (feature, threshold,
-     * NaN direction) of the forest is one bit of the row: x > t, or for a
-     * NaN x, "NaN goes right". A node is then one bit test, NaN or not,
-     * and with at most HX_SCAN_TBITS such keys a row fits two zmm
-     * registers, where a byte permute looks up 64 nodes' bytes at once. */
-    int tbits;              /* keys; 0: not built */
-    size_t trow;            /* bytes per bit-form row: 64 or HX_SCAN_TROW */
-    int32_t *tstart;        /* n_features + 1: a feature's keys are bits [tstart[f], tstart[f+1]) */
-    float *tthr;            /* per key: threshold (ascending within a feature) */
-    uint8_t *tnan_right;    /* per key: 1 when NaN goes right */
-    uint8_t *tbyte, *tmask; /* per node: byte of its bit in the row, bit mask */
+    /* Bit forms (AVX-512 VBMI): [0] for rows without NaN, [1] for any row
+     * (built only when some node sends NaN left; else [0] serves NaN rows). */
+    hx_bitform bit[2];
+    bool nan_left;          /* some node sends NaN left */
 } hx_scan;
 #define HX_SCAN_TROW 128                     /* most bytes per bit-form row */
 #define HX_SCAN_TBITS (8 * HX_SCAN_TROW - 8) /* the last byte is all ones: leaves test it */
@@ -114,11 +122,16 @@ void hx_scan_free(hx_scan *s);
  * NaN gets some bin (rows with NaN cannot be walked binned). */
 void hx_scan_bin_rows(const hx_scan *s, const float *x, size_t n_rows, uint8_t *out);
 
-/* Bit-form rows (s->trow bytes each), when s->tbits > 0; NaN allowed. */
-void hx_scan_bit_rows(const hx_scan *s, const float *x, size_t n_rows, uint8_t *out);
+/* Bit-form rows (b->row bytes each) of a built form. */
+void hx_scan_bit_rows(const hx_bitform *b, int n_features, const float *x, size_t n_rows,
+                      uint8_t *out);
 /* The bit-form walker (AVX-512 VBMI), with the walker contract below. */
-void hx_scan_walk_vbmi(const hx_scan *s, const uint8_t *rows, size_t row_stride,
-                       const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
+void hx_scan_walk_vbmi(const hx_bitform *b, const int32_t *right, const uint8_t *rows,
+                       size_t row_stride, const int32_t *roots, size_t root_stride, int n_jobs,
+                       int32_t *leaf);
+/* The form for a block of rows, NULL when none is built for it (or the
+ * CPU lacks VBMI, or the ISA in use is not AVX-512). */
+const hx_bitform *hx_scan_bit_form(const hx_scan *s, bool rows_have_nan);
 
 /* Walks as hx_forest_walk_fn, on binned rows: job j reads row
  * bins + j * row_stride (bytes) and starts at roots[j * root_stride]. */
@@ -131,8 +144,7 @@ void hx_scan_walk_avx2(const hx_scan *s, const uint8_t *bins, size_t row_stride,
                        const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
 void hx_scan_walk_avx512(const hx_scan *s, const uint8_t *bins, size_t row_stride,
                          const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
-/* The walker of the active ISA: hx_scan_walk_vbmi (bit-form rows) when the
- * tables and the CPU allow, else one on binned rows. */
-hx_scan_walk_fn hx_scan_walker(const hx_scan *s);
+/* The binned-row walker of the active ISA. */
+hx_scan_walk_fn hx_scan_walker(void);
 
 #endif

@@ -16,11 +16,14 @@ void hx_scan_free(hx_scan *s) {
     free(s->thr);
     free(s->node);
     free(s->right);
-    free(s->tstart);
-    free(s->tthr);
-    free(s->tnan_right);
-    free(s->tbyte);
-    free(s->tmask);
+    for (int k = 0; k < 2; k++) {
+        hx_bitform *b = &s->bit[k];
+        free(b->start);
+        free(b->thr);
+        free(b->nan_right);
+        free(b->byte);
+        free(b->mask);
+    }
     memset(s, 0, sizeof *s);
 }
 
@@ -57,8 +60,10 @@ static int cmp_tkey(const void *a, const void *b) {
     return (int)x->nan_right - (int)y->nan_right;
 }
 
-static tkey key_of(const hx_fnode *nd) {
-    return (tkey){nd->thr, (uint8_t)!(nd->feat & HX_FOREST_NAN_LEFT)};
+/* The NaN-free form ignores the node's NaN direction: its NaN bits say
+ * "right", right only for forests that never send NaN left. */
+static tkey key_of(const hx_fnode *nd, bool with_nan) {
+    return (tkey){nd->thr, (uint8_t)(!with_nan || !(nd->feat & HX_FOREST_NAN_LEFT))};
 }
 
 /* Index of k in the sorted distinct list [lo, lo + n) (k is in it). */
@@ -77,10 +82,11 @@ static int32_t key_index(const tkey *lo, int32_t n, tkey k) {
 }
 
 /* The bit form's keys and node bytes; returns 0 when the forest has too
- * many keys (tbits stays 0), -1 when out of memory, 1 when built. The
+ * many keys (bf->keys stays 0), -1 when out of memory, 1 when built. The
  * threshold lists of the binned form (already built) bound the key count
  * from below: no need to sort when they alone are too many. */
-static int build_bit_form(hx_scan *s, const hx_fnode *nodes, int64_t n_nodes) {
+static int build_bit_form(hx_scan *s, hx_bitform *bf, bool with_nan, const hx_fnode *nodes,
+                          int64_t n_nodes) {
     const int F = s->n_features;
     if (s->thr_start[F] > HX_SCAN_TBITS) return 0;
     int64_t n_internal = 0;
@@ -94,7 +100,7 @@ static int build_bit_form(hx_scan *s, const hx_fnode *nodes, int64_t n_nodes) {
     for (int64_t i = 0; i < n_nodes; i++)
         if (nodes[i].right != i) {
             uint32_t f = nodes[i].feat & ~HX_FOREST_NAN_LEFT;
-            keys[start[f] + fill[f]++] = key_of(&nodes[i]);
+            keys[start[f] + fill[f]++] = key_of(&nodes[i], with_nan);
         }
     /* Sorted and made distinct in place, feature by feature; start[f]
      * becomes the feature's first bit. */
@@ -116,32 +122,32 @@ static int build_bit_form(hx_scan *s, const hx_fnode *nodes, int64_t n_nodes) {
         free(keys);
         return 0;
     }
-    s->tbits = out;
-    s->trow = out + 8 <= 8 * 64 ? 64 : HX_SCAN_TROW;
-    s->tstart = start;
-    s->tthr = malloc((size_t)(out > 0 ? out : 1) * sizeof *s->tthr);
-    s->tnan_right = malloc((size_t)(out > 0 ? out : 1));
-    s->tbyte = malloc((size_t)(n_nodes + PAD_NODES));
-    s->tmask = malloc((size_t)(n_nodes + PAD_NODES));
-    if (!s->tthr || !s->tnan_right || !s->tbyte || !s->tmask) {
+    bf->keys = out;
+    bf->row = out + 8 <= 8 * 64 ? 64 : HX_SCAN_TROW;
+    bf->start = start;
+    bf->thr = malloc((size_t)(out > 0 ? out : 1) * sizeof *bf->thr);
+    bf->nan_right = malloc((size_t)(out > 0 ? out : 1));
+    bf->byte = malloc((size_t)(n_nodes + PAD_NODES));
+    bf->mask = malloc((size_t)(n_nodes + PAD_NODES));
+    if (!bf->thr || !bf->nan_right || !bf->byte || !bf->mask) {
         free(keys);
         return -1; /* the caller frees s */
     }
     for (int32_t j = 0; j < out; j++) {
-        s->tthr[j] = keys[j].thr;
-        s->tnan_right[j] = keys[j].nan_right;
+        bf->thr[j] = keys[j].thr;
+        bf->nan_right[j] = keys[j].nan_right;
     }
     for (int64_t i = 0; i < n_nodes + PAD_NODES; i++) {
         if (i >= n_nodes || nodes[i].right == i) { /* leaf: the all-ones last byte */
-            s->tbyte[i] = (uint8_t)(s->trow - 1);
-            s->tmask[i] = 1;
+            bf->byte[i] = (uint8_t)(bf->row - 1);
+            bf->mask[i] = 1;
             continue;
         }
         uint32_t f = nodes[i].feat & ~HX_FOREST_NAN_LEFT;
         uint32_t bit = (uint32_t)(start[f] + key_index(keys + start[f], start[f + 1] - start[f],
-                                                        key_of(&nodes[i])));
-        s->tbyte[i] = (uint8_t)(bit / 8);
-        s->tmask[i] = (uint8_t)(1u << (bit % 8));
+                                                        key_of(&nodes[i], with_nan)));
+        bf->byte[i] = (uint8_t)(bit / 8);
+        bf->mask[i] = (uint8_t)(1u << (bit % 8));
     }
     free(keys);
     return 1;
@@ -214,7 +220,10 @@ int hx_scan_build(hx_scan *s, const hx_fnode *nodes, int64_t n_nodes, int n_feat
         s->node[i] = 0xffff0000u;
         s->right[i] = (int32_t)i;
     }
-    if (build_bit_form(s, nodes, n_nodes) < 0) goto oom;
+    for (int64_t i = 0; i < n_nodes; i++)
+        s->nan_left |= nodes[i].right != i && (nodes[i].feat & HX_FOREST_NAN_LEFT);
+    if (build_bit_form(s, &s->bit[0], false, nodes, n_nodes) < 0) goto oom;
+    if (s->nan_left && build_bit_form(s, &s->bit[1], true, nodes, n_nodes) < 0) goto oom;
     return 1;
 oom:
     free(fill);
@@ -253,22 +262,22 @@ void hx_scan_bin_rows(const hx_scan *s, const float *x, size_t n_rows, uint8_t *
     }
 }
 
-void hx_scan_bit_rows(const hx_scan *s, const float *x, size_t n_rows, uint8_t *out) {
-    const int F = s->n_features;
+void hx_scan_bit_rows(const hx_bitform *b, int n_features, const float *x, size_t n_rows,
+                      uint8_t *out) {
     for (size_t r = 0; r < n_rows; r++) {
-        const float *row = x + r * (size_t)F;
-        uint8_t *o = out + r * s->trow;
-        memset(o, 0, s->trow);
-        o[s->trow - 1] = 0xff;
-        for (int f = 0; f < F; f++) {
-            int32_t k = s->tstart[f], end = s->tstart[f + 1];
+        const float *row = x + r * (size_t)n_features;
+        uint8_t *o = out + r * b->row;
+        memset(o, 0, b->row);
+        o[b->row - 1] = 0xff;
+        for (int f = 0; f < n_features; f++) {
+            int32_t k = b->start[f], end = b->start[f + 1];
             float v = row[f];
             if (v != v) {
-                for (; k < end; k++) o[k / 8] |= (uint8_t)(s->tnan_right[k] << (k % 8));
+                for (; k < end; k++) o[k / 8] |= (uint8_t)(b->nan_right[k] << (k % 8));
                 continue;
             }
             /* Usually one or a few keys: a linear scan of the prefix x > t. */
-            for (; k < end && !(v <= s->tthr[k]); k++) o[k / 8] |= (uint8_t)(1u << (k % 8));
+            for (; k < end && !(v <= b->thr[k]); k++) o[k / 8] |= (uint8_t)(1u << (k % 8));
         }
     }
 }
@@ -295,11 +304,21 @@ void hx_scan_walk_scalar(const hx_scan *s, const uint8_t *bins, size_t row_strid
     }
 }
 
-hx_scan_walk_fn hx_scan_walker(const hx_scan *s) {
+const hx_bitform *hx_scan_bit_form(const hx_scan *s, bool rows_have_nan) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (hx_isa_active() != HX_ISA_AVX512 || !hx_cpu_features_get()->avx512vbmi) return NULL;
+    if (rows_have_nan && s->nan_left) return s->bit[1].keys > 0 ? &s->bit[1] : NULL;
+    if (s->bit[0].keys > 0) return &s->bit[0];
+#else
+    (void)s;
+    (void)rows_have_nan;
+#endif
+    return NULL;
+}
+
+hx_scan_walk_fn hx_scan_walker(void) {
 #if defined(__x86_64__) || defined(_M_X64)
     hx_isa isa = hx_isa_active();
-    if (isa == HX_ISA_AVX512 && s->tbits > 0 && hx_cpu_features_get()->avx512vbmi)
-        return hx_scan_walk_vbmi;
     if (isa == HX_ISA_AVX512) return hx_scan_walk_avx512;
     if (isa == HX_ISA_AVX2) return hx_scan_walk_avx2;
 #endif

@@ -89,10 +89,9 @@ tstep(const uint8_t *tbyte, const uint8_t *tmask, const int32_t *right, const ui
 }
 
 __attribute__((target("avx512vbmi"))) static inline void
-walk_vbmi(const hx_scan *s, const uint8_t *rows, size_t row_stride, const int32_t *roots,
-          size_t root_stride, int n_jobs, int32_t *leaf, int wide) {
-    const uint8_t *tbyte = s->tbyte, *tmask = s->tmask;
-    const int32_t *right = s->right;
+walk_vbmi(const hx_bitform *b, const int32_t *right, const uint8_t *rows, size_t row_stride,
+          const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf, int wide) {
+    const uint8_t *tbyte = b->byte, *tmask = b->mask;
     if (n_jobs < TNL) {
         for (int j = 0; j < n_jobs; j++) {
             const uint8_t *row = rows + (size_t)j * row_stride;
@@ -134,10 +133,10 @@ walk_vbmi(const hx_scan *s, const uint8_t *rows, size_t row_stride, const int32_
 
 /* Rows of one zmm (64 bytes) or two. */
 __attribute__((target("avx512vbmi"))) void
-hx_scan_walk_vbmi(const hx_scan *s, const uint8_t *rows, size_t row_stride, const int32_t *roots,
-                  size_t root_stride, int n_jobs, int32_t *leaf) {
-    if (s->trow > 64)
-        walk_vbmi(s, rows, row_stride, roots, root_stride, n_jobs, leaf, 1);
+hx_scan_walk_vbmi(const hx_bitform *b, const int32_t *right, const uint8_t *rows, size_t row_stride,
+                  const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf) {
+    if (b->row > 64)
+        walk_vbmi(b, right, rows, row_stride, roots, root_stride, n_jobs, leaf, 1);
     else
-        walk_vbmi(s, rows, row_stride, roots, root_stride, n_jobs, leaf, 0);
+        walk_vbmi(b, right, rows, row_stride, roots, root_stride, n_jobs, leaf, 0);
 }
