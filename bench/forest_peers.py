@@ -8,7 +8,9 @@ Run with a Python that has scikit-learn >= 1.3 (treelite's importer needs
 missing_go_to_left), treelite and tl2cgen, e.g. the venv of
 tests/oracle/requirements-forest-sklnew.txt plus treelite==4.8.1 tl2cgen==1.0.0:
   /work/venv-sklnew/bin/python bench/forest_peers.py --helix BUILD/helix [--workdir DIR]
-(--no-treelite works with any scikit-learn, e.g. Debian's 1.2.1.)
+(--no-treelite works with any scikit-learn, e.g. Debian's 1.2.1; --no-compile skips
+tl2cgen, whose generated C for a fully grown forest takes too long to compile, and keeps
+treelite's interpreter, GTIL.)
 
 The model, dump and rows are cached in --workdir. Batch 1 is timed per call
 over different rows (median of runs); treelite is timed both through its
@@ -77,6 +79,9 @@ def main():
     ap.add_argument("--batches", default="1,100,100000")
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--no-treelite", action="store_true")
+    ap.add_argument("--no-compile", action="store_true",
+                    help="treelite's interpreter (GTIL) only: compiling a fully grown forest with "
+                         "tl2cgen (millions of nodes of generated C) takes too long")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     import sklearn
@@ -123,15 +128,20 @@ def main():
     # scikit-learn
     for b in batches:
         results[b]["sklearn"] = bench_python(model.predict_proba, pool, b, a.seconds)
-    # treelite (tl2cgen-compiled)
+    # treelite: its interpreter (GTIL), and the tl2cgen-compiled model
     if not a.no_treelite:
         import treelite
+        tl_model = treelite.sklearn.import_model(model)
+        for b in batches:
+            results[b]["gtil"] = bench_python(
+                lambda X: treelite.gtil.predict(tl_model, np.ascontiguousarray(X, dtype=np.float32),
+                                                nthread=1), pool, b, a.seconds)
+    if not a.no_treelite and not a.no_compile:
         import tl2cgen
         lib = os.path.join(a.workdir, tag + ".tl2cgen.so")
         if not os.path.exists(lib):
             t0 = time.time()
-            tl = treelite.sklearn.import_model(model)
-            tl2cgen.export_lib(tl, toolchain="gcc", libpath=lib, params={"parallel_comp": 32},
+            tl2cgen.export_lib(tl_model, toolchain="gcc", libpath=lib, params={"parallel_comp": 32},
                                nthread=2, options=["-O2"])
             print("tl2cgen compiled in %.0f s" % (time.time() - t0), file=sys.stderr)
         pred = tl2cgen.Predictor(lib, nthread=1)
@@ -156,14 +166,17 @@ def main():
             for e in entries:
                 so.predict(e, 0, res)
         results.setdefault(1, {})["treelite_c"] = len(entries) / median_time(run, min_seconds=a.seconds)
-    print("%-8s %14s %14s %14s %14s %12s %12s" % ("batch", "helix rows/s", "sklearn", "treelite(py)",
-                                               "treelite(C)", "x sklearn", "x treelite"))
+    nan = float("nan")
+    print("%-8s %13s %11s %11s %12s %11s %10s %10s %10s" % (
+        "batch", "helix rows/s", "sklearn", "tl GTIL", "tl2cgen(py)", "tl2cgen(C)", "x sklearn",
+        "x GTIL", "x tl2cgen"))
     for b in batches:
         r = results[b]
-        tl = r.get("treelite_c", r.get("treelite", float("nan")))
-        print("%-8d %14.0f %14.0f %14.0f %14.0f %12.1f %12.2f" % (
-            b, r["helix"], r["sklearn"], r.get("treelite", float("nan")), r.get("treelite_c", float("nan")),
-            r["helix"] / r["sklearn"], r["helix"] / tl))
+        tl = r.get("treelite_c", r.get("treelite", nan))
+        print("%-8d %13.0f %11.0f %11.0f %12.0f %11.0f %10.1f %10.1f %10.2f" % (
+            b, r["helix"], r["sklearn"], r.get("gtil", nan), r.get("treelite", nan),
+            r.get("treelite_c", nan), r["helix"] / r["sklearn"], r["helix"] / r.get("gtil", nan),
+            r["helix"] / tl))
 
 
 if __name__ == "__main__":
