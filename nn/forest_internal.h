@@ -66,21 +66,23 @@ void hx_qs_free(hx_qs *qs);
  * bv is scratch of n_trees * words words. */
 void hx_qs_row(const hx_qs *qs, const float *row, uint64_t *bv, int32_t *slot);
 
-/* Left-run scan tables, for trees too big for QuickScorer, on NaN-free rows.
+/* Left-run scan tables, for trees too big for QuickScorer.
  * In pre-order a walk's left moves are i -> i + 1, so a walk is a run of
  * consecutive nodes up to the first one that sends the row right (or a
  * leaf), then a jump. On sparse or skewed features these runs are long
- * (120 nodes, 5 jumps on the fully grown HPO forest), and a run can be
- * tested 8 or 16 nodes at a time instead of one dependent load per node.
+ * (92 nodes and 2 jumps on average on the fully grown HPO forest), and a
+ * run can be tested 8 to 64 nodes at a time instead of one dependent load
+ * per node.
  *
- * Inputs are first binned per feature: bin(x) = the number of the
- * feature's distinct thresholds below x (x > t, exactly as float32
- * compares). A node whose threshold is the feature's k-th sends x right
- * iff bin(x) > k. Bins are packed at the width of the feature with the most
- * thresholds (1 bit when every split is on a binary feature), so the rows
- * of a block stay in L1 while the trees stream past; floats would not fit
- * even in L2. */
-/* Bit form, for AVX-512 VBMI: every distinct (feature, threshold) of the
+ * Binned form (every ISA): inputs are binned per feature: bin(x) = the
+ * number of the feature's distinct thresholds below x (x > t, exactly as
+ * float32 compares). A node whose threshold is the feature's k-th sends x
+ * right iff bin(x) > k. Bins are packed at the width of the feature with
+ * the most thresholds (1 bit when every split is on a binary feature), so
+ * the rows of a block stay in cache while the trees stream past. A row
+ * with NaN cannot be walked binned.
+ *
+ * Bit form, for AVX-512 VBMI: every distinct (feature, threshold) of the
  * forest, or (feature, threshold, NaN direction) in the NaN-aware form, is
  * one bit of the row: x > t, or for a NaN x, "NaN goes right". A node is
  * then one bit test, and with at most HX_SCAN_TBITS keys a row fits two

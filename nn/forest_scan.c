@@ -1,7 +1,9 @@
-/* Left-run scan walker for big trees (tables and contract in
- * nn/forest_internal.h): building the per-feature threshold lists and node
- * words, binning rows, and the scalar walker that the AVX2 and AVX-512
- * ones (nn/forest_scan_avx2.c, nn/forest_scan_avx512.c) must match. */
+/* Left-run scan walkers for big trees (tables and contract in
+ * nn/forest_internal.h): the per-feature threshold lists and node words of
+ * the binned form, the keys and node bytes of the bit forms, recoding rows
+ * into either, and the scalar walker on binned rows. The vector walkers are
+ * in nn/forest_scan_avx2.c and nn/forest_scan_avx512.c; tests compare every
+ * one with a plain reference walk (tests/test_forest_walkers.c). */
 #include <stdlib.h>
 #include <string.h>
 
