@@ -13,9 +13,10 @@ static void usage(FILE *out) {
     fprintf(out,
             "usage: helix convert forest DUMP.json -o OUT.hlx\n"
             "\n"
-            "Converts a forest dumped by tools/export_sklearn_forest.py (scikit-learn\n"
-            "DecisionTree/RandomForest/ExtraTrees, classifier or regressor) into an .hlx\n"
-            "file for `helix forest predict`.\n"
+            "Converts a model dumped by tools/export_sklearn_forest.py (scikit-learn\n"
+            "DecisionTree/RandomForest/ExtraTrees, classifier or regressor, and classic\n"
+            "GradientBoostingClassifier/Regressor) into an .hlx file for\n"
+            "`helix forest predict`.\n"
             "\n"
             "  -o, --output FILE  output .hlx file\n"
             "  -h, --help         this help\n");

@@ -1,4 +1,5 @@
-/* `helix forest predict`: a random forest over CSV rows.
+/* `helix forest predict`: a tree ensemble (forest, tree or gradient
+ * boosting) over CSV rows.
  *
  * Input: a header line (feature names, checked against the model's when it
  * has them), then one row of numbers per line; an empty or NaN cell is a
@@ -24,8 +25,9 @@ static void usage(FILE *out) {
     fprintf(out,
             "usage: helix forest predict -m FOREST.hlx [--proba] [--threads N] < X.csv > OUT.csv\n"
             "\n"
-            "Evaluates a scikit-learn forest converted with `helix convert forest`, with\n"
-            "scikit-learn's numerics (float32 inputs, exact float64 soft voting).\n"
+            "Evaluates a scikit-learn forest, tree or gradient-boosting model converted\n"
+            "with `helix convert forest`, with scikit-learn's numerics (float32 inputs,\n"
+            "exact float64 soft voting or boosting sums; labels as its predict()).\n"
             "\n"
             "  -m, --model FILE   forest .hlx file\n"
             "  --proba            write class probabilities (classifiers), one column per class\n"
@@ -48,6 +50,7 @@ typedef struct {
     /* one batch */
     float *x32;      /* good rows only, packed */
     double *out;     /* per good row */
+    int32_t *labels; /* per good row (labels output) */
     long *line_no;   /* per batch row */
     char **error;    /* per batch row: NULL, or a message */
     int32_t *good;   /* per batch row: index into x32/out, or -1 */
@@ -158,11 +161,16 @@ static int flush_batch(run_state *s) {
     int K = hx_forest_n_values(s->forest);
     hx_error err;
     hx_error_clear(&err);
-    if (hx_forest_predict(s->forest, s->x32, s->n_good, s->out, s->pool, &err) != HX_OK) {
+    bool reg = hx_forest_task_of(s->forest) == HX_FOREST_REGRESSOR;
+    /* Labels come from the model's own rule (gradient boosting may decide
+     * on the raw score, not on the probabilities). */
+    hx_status st = !reg && !s->proba
+                       ? hx_forest_predict_labels(s->forest, s->x32, s->n_good, s->labels, s->pool, &err)
+                       : hx_forest_predict(s->forest, s->x32, s->n_good, s->out, s->pool, &err);
+    if (st != HX_OK) {
         fprintf(stderr, "helix forest: %s\n", err.msg);
         return 1;
     }
-    bool reg = hx_forest_task_of(s->forest) == HX_FOREST_REGRESSOR;
     for (size_t i = 0; i < s->n; i++) {
         s->total_rows++;
         if (s->good[i] < 0) {
@@ -184,7 +192,7 @@ static int flush_batch(run_state *s) {
         } else if (s->proba) {
             for (int k = 0; k < K; k++) printf(k ? ",%.17g" : "%.17g", p[k]);
         } else {
-            hx_csv_write_field(stdout, s->meta.classes[hx_forest_argmax(p, K)]);
+            hx_csv_write_field(stdout, s->meta.classes[s->labels[s->good[i]]]);
         }
         fputs(",\n", stdout);
     }
@@ -246,11 +254,12 @@ static int predict_main(int argc, char **argv) {
     }
     s.x32 = malloc((size_t)BATCH_ROWS * nf * sizeof *s.x32);
     s.out = malloc((size_t)BATCH_ROWS * K * sizeof *s.out);
+    s.labels = malloc(BATCH_ROWS * sizeof *s.labels);
     s.line_no = malloc(BATCH_ROWS * sizeof *s.line_no);
     s.error = malloc(BATCH_ROWS * sizeof *s.error);
     s.good = malloc(BATCH_ROWS * sizeof *s.good);
     row = malloc((size_t)nf * sizeof *row);
-    if (!s.x32 || !s.out || !s.line_no || !s.error || !s.good || !row) {
+    if (!s.x32 || !s.out || !s.labels || !s.line_no || !s.error || !s.good || !row) {
         fprintf(stderr, "helix forest: out of memory\n");
         goto done;
     }
@@ -285,6 +294,7 @@ done:
     free(row);
     free(s.x32);
     free(s.out);
+    free(s.labels);
     free(s.line_no);
     free(s.error);
     free(s.good);

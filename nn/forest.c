@@ -24,7 +24,15 @@
  * Exactness: thresholds are stored as floor32(t), the largest float <= t, so
  * that for a float32 input x, `x <= floor32(t)` equals sklearn's
  * `(double)x <= t`. Leaf rows are added in double in tree order and divided
- * by the tree count at the end, which is what sklearn's forest does. */
+ * by the tree count at the end, which is what sklearn's forest does.
+ *
+ * Gradient boosting reuses all of it: sklearn adds learning_rate * value
+ * (the product rounded to double) to raw[k] stage by stage, so the leaf
+ * rows hold that product, pre-computed, in column k = tree % n_raw and
+ * +0.0 elsewhere; the sums start from init_raw instead of 0 and end with
+ * the link instead of the division. Adding +0.0 changes no value except
+ * -0.0 (to +0.0), and the zeros exist only for multiclass models, whose
+ * softmax maps both zeros alike. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,11 +61,15 @@ struct hx_forest {
     int n_features, n_values, n_trees, max_depth;
     int64_t n_nodes;
     bool allow_nan;
+    hx_forest_link link;
+    hx_forest_label_rule label_rule;
+    int n_acc;          /* sums per row: n_values, or n_raw for GB */
+    double *init;       /* n_acc: where the sums start (zeros for forests) */
     fnode *nodes;
     int32_t *root;      /* n_trees */
     int32_t *leaf_slot; /* per node: row of `values` (leaves), -1 inside */
     int32_t *orig_id;   /* per node: sklearn's node id within its tree */
-    double *values;     /* n_leaves x n_values */
+    double *values;     /* n_leaves x n_acc */
     hx_qs qs;           /* QuickScorer tables; qs.words == 0 when not built */
     hx_scan scan;       /* left-run scan tables (bigger trees); node NULL when not built */
 };
@@ -83,7 +95,25 @@ void hx_forest_arrays_free(hx_forest_arrays *a) {
     free(a->threshold);
     free(a->missing_left);
     free(a->value);
+    free(a->init_raw);
     memset(a, 0, sizeof *a);
+}
+
+int32_t hx_forest_arrays_value_cols(const hx_forest_arrays *a) {
+    return a->link == HX_FOREST_MEAN ? a->n_values : 1;
+}
+
+static const char *const LINK_NAMES[HX_FOREST_LINK_COUNT] = {
+    "mean", "identity", "logistic", "exponential", "softmax", "softmax_logsumexp"};
+
+const char *hx_forest_link_name(hx_forest_link link) {
+    return (unsigned)link < HX_FOREST_LINK_COUNT ? LINK_NAMES[link] : "unknown";
+}
+
+int hx_forest_link_parse(const char *name) {
+    for (int i = 0; name && i < HX_FOREST_LINK_COUNT; i++)
+        if (!strcmp(name, LINK_NAMES[i])) return i;
+    return -1;
 }
 
 /* The largest float <= t (t not NaN). */
@@ -105,8 +135,9 @@ static hx_status check_tree(const hx_forest_arrays *a, int t, int64_t base, int3
     for (int32_t i = 0; i < n; i++) {
         int32_t l = a->left[base + i], r = a->right[base + i];
         if (l == -1 && r == -1) {
-            const double *v = a->value + (base + i) * a->n_values;
-            for (int k = 0; k < a->n_values; k++)
+            const int32_t w = hx_forest_arrays_value_cols(a);
+            const double *v = a->value + (base + i) * w;
+            for (int k = 0; k < w; k++)
                 if (!isfinite(v[k]))
                     return hx_fail(err, HX_EFORMAT, "tree %d node %d: leaf value not finite", t, i);
             leaves++;
@@ -144,9 +175,47 @@ void hx_forest_free(hx_forest *f) {
     free(f->leaf_slot);
     free(f->orig_id);
     free(f->values);
+    free(f->init);
     hx_qs_free(&f->qs);
     hx_scan_free(&f->scan);
     free(f);
+}
+
+/* The gradient-boosting fields agree with each other and the task. */
+static hx_status check_boosting(const hx_forest_arrays *a, hx_error *err) {
+    hx_forest_link L = a->link;
+    if ((unsigned)L >= HX_FOREST_LINK_COUNT)
+        return hx_fail(err, HX_EFORMAT, "forest: unknown link %d", (int)L);
+    if (a->label_rule != HX_FOREST_LABEL_ARGMAX_PROBA && a->label_rule != HX_FOREST_LABEL_RAW)
+        return hx_fail(err, HX_EFORMAT, "forest: unknown label rule %d", (int)a->label_rule);
+    if (L == HX_FOREST_MEAN) {
+        /* (value then has n_values columns: a forest must not carry
+         * boosting fields, whose arrays were sized for one.) */
+        if (a->label_rule != HX_FOREST_LABEL_ARGMAX_PROBA || a->n_raw != 0 || a->init_raw)
+            return hx_fail(err, HX_EFORMAT, "forest: boosting fields on a model that is not boosted");
+        return HX_OK;
+    }
+    bool reg = a->task == HX_FOREST_REGRESSOR;
+    bool ok = L == HX_FOREST_GB_IDENTITY ? reg && a->n_raw == 1
+              : L == HX_FOREST_GB_LOGISTIC || L == HX_FOREST_GB_EXPONENTIAL
+                  ? !reg && a->n_values == 2 && a->n_raw == 1
+                  : !reg && a->n_values >= 3 && a->n_raw == a->n_values;
+    if (!ok)
+        return hx_fail(err, HX_EFORMAT, "forest: link %s does not fit a %s with %d outputs and %d raw scores",
+                       hx_forest_link_name(L), reg ? "regressor" : "classifier", (int)a->n_values,
+                       (int)a->n_raw);
+    if (a->n_trees % a->n_raw != 0)
+        return hx_fail(err, HX_EFORMAT, "forest: %d trees is not a whole number of stages of %d",
+                       (int)a->n_trees, (int)a->n_raw);
+    if (a->allow_nan)
+        return hx_fail(err, HX_EFORMAT, "forest: gradient boosting does not accept NaN");
+    if (!isfinite(a->learning_rate))
+        return hx_fail(err, HX_EFORMAT, "forest: learning rate not finite");
+    if (!a->init_raw) return hx_fail(err, HX_EFORMAT, "forest: no initial raw scores");
+    for (int k = 0; k < a->n_raw; k++)
+        if (!isfinite(a->init_raw[k]))
+            return hx_fail(err, HX_EFORMAT, "forest: initial raw score %d not finite", k);
+    return HX_OK;
 }
 
 hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *err) {
@@ -160,6 +229,9 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
         return hx_fail(err, HX_EFORMAT, "forest: accepts NaN but has no missing_go_to_left");
     if (a->tree_offset[0] != 0)
         return hx_fail(err, HX_EFORMAT, "forest: first tree offset is not 0");
+    hx_status gst = check_boosting(a, err);
+    if (gst != HX_OK) return gst;
+    const int n_acc = a->link == HX_FOREST_MEAN ? a->n_values : a->n_raw;
     int32_t max_nodes = 0;
     for (int t = 0; t < a->n_trees; t++) {
         int64_t n = a->tree_offset[t + 1] - a->tree_offset[t];
@@ -168,7 +240,8 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
         if (n > max_nodes) max_nodes = (int32_t)n;
     }
     int64_t total = a->tree_offset[a->n_trees];
-    if (total > INT32_MAX / 2 || (int64_t)a->n_values > INT32_MAX / total)
+    if (total > INT32_MAX / 2 || (int64_t)a->n_values > INT32_MAX / total ||
+        (int64_t)n_acc > INT32_MAX / total)
         return hx_fail(err, HX_ERANGE, "forest: too many nodes (%lld)", (long long)total);
 
     hx_forest *f = calloc(1, sizeof *f);
@@ -185,6 +258,9 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
     f->n_values = a->n_values;
     f->n_trees = a->n_trees;
     f->allow_nan = a->allow_nan;
+    f->link = a->link;
+    f->label_rule = a->label_rule;
+    f->n_acc = n_acc;
     f->n_nodes = total;
     hx_status st = HX_OK;
     int64_t n_leaves = 0;
@@ -204,8 +280,9 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
     f->root = malloc((size_t)a->n_trees * sizeof *f->root);
     f->leaf_slot = malloc((size_t)total * sizeof *f->leaf_slot);
     f->orig_id = malloc((size_t)total * sizeof *f->orig_id);
-    f->values = malloc((size_t)n_leaves * a->n_values * sizeof *f->values);
-    if (!f->nodes || !f->root || !f->leaf_slot || !f->orig_id || !f->values) {
+    f->values = malloc((size_t)n_leaves * n_acc * sizeof *f->values);
+    f->init = calloc((size_t)n_acc, sizeof *f->init);
+    if (!f->nodes || !f->root || !f->leaf_slot || !f->orig_id || !f->values || !f->init) {
         st = hx_fail(err, HX_ENOMEM, "forest: out of memory");
         goto fail;
     }
@@ -239,8 +316,19 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
                 nd->feat = 0;
                 nd->right = me;
                 f->leaf_slot[me] = slot;
-                memcpy(f->values + (size_t)slot * a->n_values, a->value + (base + old) * a->n_values,
-                       (size_t)a->n_values * sizeof(double));
+                double *row = f->values + (size_t)slot * n_acc;
+                if (a->link == HX_FOREST_MEAN) {
+                    memcpy(row, a->value + (base + old) * n_acc, (size_t)n_acc * sizeof(double));
+                } else {
+                    /* sklearn's learning_rate * value, rounded once here. */
+                    for (int k = 0; k < n_acc; k++) row[k] = 0.0;
+                    row[t % n_acc] = a->learning_rate * a->value[base + old];
+                    if (!isfinite(row[t % n_acc])) {
+                        st = hx_fail(err, HX_EFORMAT, "tree %d node %d: scaled leaf value overflows",
+                                     t, (int)old);
+                        goto fail;
+                    }
+                }
                 slot++;
             } else {
                 nd->thr = floor32(a->threshold[base + old]);
@@ -271,6 +359,7 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
         st = hx_fail(err, HX_ENOMEM, "forest: out of memory");
         goto fail;
     }
+    if (a->link != HX_FOREST_MEAN) memcpy(f->init, a->init_raw, (size_t)n_acc * sizeof *f->init);
     free(scratch);
     free(stack);
     *out = f;
@@ -288,6 +377,8 @@ int hx_forest_n_values(const hx_forest *f) { return f->n_values; }
 int hx_forest_n_trees(const hx_forest *f) { return f->n_trees; }
 bool hx_forest_allow_nan(const hx_forest *f) { return f->allow_nan; }
 int hx_forest_max_depth(const hx_forest *f) { return f->max_depth; }
+hx_forest_link hx_forest_link_of(const hx_forest *f) { return f->link; }
+int hx_forest_n_raw(const hx_forest *f) { return f->n_acc; }
 
 hx_status hx_forest_cast_row(const hx_forest *f, const double *x, float *x32, hx_error *err) {
     for (int j = 0; j < f->n_features; j++) {
@@ -491,8 +582,8 @@ static bool has_nan(const float *x, size_t n) {
 }
 
 static inline void add_slot(const hx_forest *f, int32_t slot, double *acc) {
-    const double *v = f->values + (size_t)slot * f->n_values;
-    for (int k = 0; k < f->n_values; k++) acc[k] += v[k];
+    const double *v = f->values + (size_t)slot * f->n_acc;
+    for (int k = 0; k < f->n_acc; k++) acc[k] += v[k];
 }
 
 static inline void add_leaf(const hx_forest *f, int32_t node, double *acc) {
@@ -502,7 +593,7 @@ static inline void add_leaf(const hx_forest *f, int32_t node, double *acc) {
 /* acc row r += the leaf row of node leaf[r], for n rows (two outputs, the
  * usual case, unrolled). */
 static void add_leaves(const hx_forest *f, const int32_t *leaf, size_t n, double *acc) {
-    const int K = f->n_values;
+    const int K = f->n_acc;
     if (K != 2) {
         for (size_t r = 0; r < n; r++) add_leaf(f, leaf[r], acc + r * K);
         return;
@@ -542,12 +633,81 @@ static predict_plan plan_of(const hx_forest *f, const float *x32, size_t n_rows)
     return p;
 }
 
-/* Rows [r0, r0 + nr) (nr <= plan->block): out rows zeroed, every tree's
- * leaf row added in tree order, divided by the tree count. */
+/* numpy's sum of exp(a[i] - m), i < n, as its row sums add (pairwise: a
+ * plain loop below 8, then eight interleaved partial sums, halves above
+ * 128; checked against numpy 1.24 and 2.4). Each exp is taken where numpy
+ * would read the stored value, so no buffer is needed. */
+static double numpy_sum_exp(const double *a, int n, double m) {
+    if (n < 8) {
+        double s = -0.0;
+        for (int i = 0; i < n; i++) s += exp(a[i] - m);
+        return s;
+    }
+    if (n <= 128) {
+        double r[8];
+        for (int j = 0; j < 8; j++) r[j] = exp(a[j] - m);
+        int i;
+        for (i = 8; i < n - n % 8; i += 8)
+            for (int j = 0; j < 8; j++) r[j] += exp(a[i + j] - m);
+        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) s += exp(a[i] - m);
+        return s;
+    }
+    int h = n / 2;
+    h -= h % 8;
+    return numpy_sum_exp(a, h, m) + numpy_sum_exp(a + h, n - h, m);
+}
+
+/* One GB row: raw scores (n_acc, at raw) to outputs (n_values, at out);
+ * out may start at raw (the row is read before it is written). The
+ * formulas are sklearn's own, operation for operation. */
+static void link_row(const hx_forest *f, const double *raw, double *out) {
+    const int K = f->n_acc;
+    switch (f->link) {
+    case HX_FOREST_GB_LOGISTIC:
+    case HX_FOREST_GB_EXPONENTIAL: {
+        /* scipy.special.expit(x) = 1 / (1 + exp(-x)); proba[:, 0] = 1 - p1 */
+        double x = f->link == HX_FOREST_GB_LOGISTIC ? raw[0] : 2.0 * raw[0];
+        double p1 = 1.0 / (1.0 + exp(-x));
+        out[1] = p1;
+        out[0] = 1.0 - p1;
+        break;
+    }
+    case HX_FOREST_GB_SOFTMAX:
+    case HX_FOREST_GB_SOFTMAX_LSE: {
+        double m = raw[0];
+        for (int k = 1; k < K; k++)
+            if (raw[k] > m) m = raw[k];
+        double s = numpy_sum_exp(raw, K, m);
+        if (f->link == HX_FOREST_GB_SOFTMAX) {
+            /* sklearn.utils.extmath.softmax: exp(x - max) / sum */
+            for (int k = 0; k < K; k++) out[k] = exp(raw[k] - m) / s;
+        } else {
+            /* sklearn 1.2: exp(raw - logsumexp(raw)), logsumexp = log(sum) + max */
+            double lse = log(s) + m;
+            for (int k = 0; k < K; k++) out[k] = exp(raw[k] - lse);
+        }
+        break;
+    }
+    default: /* identity */
+        if (out != raw) memcpy(out, raw, (size_t)K * sizeof *out);
+        break;
+    }
+}
+
+/* Rows [r0, r0 + nr) (nr <= plan->block): sums started from init (zeros
+ * for forests), every tree's leaf row added in tree order; then divided by
+ * the tree count (forests), or the GB link applied unless raw is asked for.
+ * Output rows are n_values wide (n_acc for raw); the sums are packed n_acc
+ * wide at the start of the block's output and spread at the end. */
 static void predict_block(const hx_forest *f, const predict_plan *plan, const float *x32, size_t r0,
-                          size_t nr, double *out, int32_t *leaf, uint64_t *bv, uint8_t *bins) {
-    const int K = f->n_values, F = f->n_features;
-    memset(out + r0 * K, 0, nr * K * sizeof *out);
+                          size_t nr, double *out, bool raw, int32_t *leaf, uint64_t *bv,
+                          uint8_t *bins) {
+    const int K = f->n_acc, F = f->n_features;
+    const int NV = raw ? K : f->n_values;
+    double *acc = out + r0 * NV; /* acc + (r - r0) * K: row r's sums */
+#define ACC(r) (acc + ((r) - r0) * K)
+    for (size_t r = r0; r < r0 + nr; r++) memcpy(ACC(r), f->init, K * sizeof *acc);
     bool nan = has_nan(x32 + r0 * F, nr * (size_t)F);
     if (!nan && f->qs.words > 0) {
         /* Small trees, no NaN: QuickScorer finds each tree's exit leaf, for
@@ -558,17 +718,19 @@ static void predict_block(const hx_forest *f, const predict_plan *plan, const fl
             int n = r0 + nr - r < QS_ROWS ? (int)(r0 + nr - r) : QS_ROWS;
             for (int j = 0; j < n; j++) hx_qs_row(&f->qs, x32 + (r + j) * F, bv, leaf + j * T);
             if (n == QS_ROWS && K <= 2) {
-                double a[QS_ROWS][2] = {{0}};
+                double a[QS_ROWS][2];
+                for (int j = 0; j < QS_ROWS; j++)
+                    for (int k = 0; k < K; k++) a[j][k] = f->init[k];
                 for (int t = 0; t < T; t++)
                     for (int j = 0; j < QS_ROWS; j++)
                         for (int k = 0; k < K; k++) a[j][k] += f->values[(size_t)leaf[j * T + t] * K + k];
                 for (int j = 0; j < QS_ROWS; j++)
-                    for (int k = 0; k < K; k++) out[(r + j) * K + k] = a[j][k];
+                    for (int k = 0; k < K; k++) ACC(r + j)[k] = a[j][k];
                 continue;
             }
             for (int j = 0; j < n; j++) {
-                double *acc = out + (r + j) * K;
-                for (int t = 0; t < T; t++) add_slot(f, leaf[j * T + t], acc);
+                double *ar = ACC(r + j);
+                for (int t = 0; t < T; t++) add_slot(f, leaf[j * T + t], ar);
             }
         }
     } else if (plan->walk) {
@@ -585,43 +747,52 @@ static void predict_block(const hx_forest *f, const predict_plan *plan, const fl
         if (nr >= LANES) {
             for (int t = 0; t < f->n_trees; t++) {
                 if (bf)
-                    hx_scan_walk_vbmi(bf, right, bins, rb, &f->root[t], 0, (int)nr, leaf);
+                    hx_scan_walk_bits(bf, right, bins, rb, &f->root[t], 0, (int)nr, leaf);
                 else
                     plan->walk(&f->scan, bins, rb, &f->root[t], 0, (int)nr, leaf);
-                add_leaves(f, leaf, nr, out + r0 * K);
+                add_leaves(f, leaf, nr, acc);
             }
         } else {
             for (size_t r = 0; r < nr; r++) {
                 if (bf)
-                    hx_scan_walk_vbmi(bf, right, bins + r * rb, 0, f->root, 1, f->n_trees, leaf);
+                    hx_scan_walk_bits(bf, right, bins + r * rb, 0, f->root, 1, f->n_trees, leaf);
                 else
                     plan->walk(&f->scan, bins + r * rb, 0, f->root, 1, f->n_trees, leaf);
-                for (int t = 0; t < f->n_trees; t++) add_leaf(f, leaf[t], out + (r0 + r) * K);
+                for (int t = 0; t < f->n_trees; t++) add_leaf(f, leaf[t], ACC(r0 + r));
             }
         }
-        /* Binned rows with NaN took some path: done again from zero. */
+        /* Binned rows with NaN took some path: done again from the start. */
         for (size_t r = r0; nan && !bit_form && r < r0 + nr; r++) {
             if (!has_nan(x32 + r * F, (size_t)F)) continue;
-            memset(out + r * K, 0, K * sizeof *out);
+            memcpy(ACC(r), f->init, K * sizeof *acc);
             walk_row(f->nodes, x32 + r * F, f->root, f->n_trees, leaf);
-            for (int t = 0; t < f->n_trees; t++) add_leaf(f, leaf[t], out + r * K);
+            for (int t = 0; t < f->n_trees; t++) add_leaf(f, leaf[t], ACC(r));
         }
     } else if (nr >= LANES) {
         /* The block's rows through one tree at a time (it stays in cache). */
         for (int t = 0; t < f->n_trees; t++) {
             (nan ? walk_regs : walk_no_nan_regs)(f->nodes, x32 + r0 * F, (size_t)F, &f->root[t], 0,
                                                  (int)nr, leaf);
-            for (size_t r = 0; r < nr; r++) add_leaf(f, leaf[r], out + (r0 + r) * K);
+            for (size_t r = 0; r < nr; r++) add_leaf(f, leaf[r], ACC(r0 + r));
         }
     } else {
         /* One row through all trees, several in flight; summed in tree order. */
         for (size_t r = r0; r < r0 + nr; r++) {
             (nan ? walk_row : walk_row_no_nan)(f->nodes, x32 + r * F, f->root, f->n_trees, leaf);
-            for (int t = 0; t < f->n_trees; t++) add_leaf(f, leaf[t], out + r * K);
+            for (int t = 0; t < f->n_trees; t++) add_leaf(f, leaf[t], ACC(r));
         }
     }
-    double d = (double)f->n_trees;
-    for (size_t i = r0 * K; i < (r0 + nr) * K; i++) out[i] /= d;
+    if (f->link == HX_FOREST_MEAN) {
+        double d = (double)f->n_trees;
+        for (size_t i = 0; i < nr * K; i++) acc[i] /= d;
+    } else if (!raw && NV != K) {
+        /* Binary: one raw score becomes two probabilities. Backwards, so
+         * that row r's output (at 2r) never overwrites an unread score. */
+        for (size_t i = nr; i-- > 0;) link_row(f, acc + i, acc + 2 * i);
+    } else if (!raw) {
+        for (size_t i = 0; i < nr; i++) link_row(f, acc + i * K, acc + i * K);
+    }
+#undef ACC
 }
 
 typedef struct {
@@ -630,6 +801,7 @@ typedef struct {
     const float *x32;
     size_t n_rows;
     double *out;
+    bool raw;           /* raw scores, no link (GB) */
     int32_t *leaf;      /* per thread: scratch_len leaf indices */
     uint64_t *bv;       /* per thread: bv_len QuickScorer bitvector words */
     uint8_t *bins;      /* per thread: bins_len bytes of binned rows */
@@ -642,13 +814,13 @@ static void predict_task(void *ctx, size_t task, int thread) {
     predict_ctx *c = ctx;
     size_t block = c->plan->block, r0 = task * block;
     size_t nr = c->n_rows - r0 < block ? c->n_rows - r0 : block;
-    predict_block(c->f, c->plan, c->x32, r0, nr, c->out, c->leaf + (size_t)thread * c->scratch_len,
+    predict_block(c->f, c->plan, c->x32, r0, nr, c->out, c->raw, c->leaf + (size_t)thread * c->scratch_len,
                   c->bv ? c->bv + (size_t)thread * c->bv_len : NULL,
                   c->bins ? c->bins + (size_t)thread * c->bins_len : NULL);
 }
 
-hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows, double *out,
-                            hx_threadpool *pool, hx_error *err) {
+static hx_status predict(const hx_forest *f, const float *x32, size_t n_rows, double *out,
+                         bool raw, hx_threadpool *pool, hx_error *err) {
     hx_status st = hx_forest_check_rows(f, x32, n_rows, err);
     if (st != HX_OK) return st;
     if (n_rows == 0) return HX_OK;
@@ -671,7 +843,7 @@ hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows,
         free(bins);
         return hx_fail(err, HX_ENOMEM, "forest: out of memory");
     }
-    predict_ctx c = {.f = f, .plan = &plan, .x32 = x32, .n_rows = n_rows, .out = out, .leaf = leaf,
+    predict_ctx c = {.f = f, .plan = &plan, .x32 = x32, .n_rows = n_rows, .out = out, .raw = raw, .leaf = leaf,
                      .bv = bv, .bv_len = bv_len, .bins = bins, .bins_len = bins_len,
                      .scratch_len = scratch};
     if (n_tasks == 1)
@@ -682,6 +854,34 @@ hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows,
     free(bv);
     free(bins);
     return HX_OK;
+}
+
+hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows, double *out,
+                            hx_threadpool *pool, hx_error *err) {
+    return predict(f, x32, n_rows, out, false, pool, err);
+}
+
+hx_status hx_forest_predict_raw(const hx_forest *f, const float *x32, size_t n_rows, double *raw,
+                                hx_threadpool *pool, hx_error *err) {
+    return predict(f, x32, n_rows, raw, f->link != HX_FOREST_MEAN, pool, err);
+}
+
+hx_status hx_forest_predict_labels(const hx_forest *f, const float *x32, size_t n_rows,
+                                   int32_t *labels, hx_threadpool *pool, hx_error *err) {
+    if (f->task != HX_FOREST_CLASSIFIER)
+        return hx_fail(err, HX_EINVAL, "forest: labels need a classifier");
+    bool raw = f->label_rule == HX_FOREST_LABEL_RAW;
+    int K = raw ? f->n_acc : f->n_values;
+    double *buf = malloc((n_rows ? n_rows : 1) * (size_t)K * sizeof *buf);
+    if (!buf) return hx_fail(err, HX_ENOMEM, "forest: out of memory");
+    hx_status st = predict(f, x32, n_rows, buf, raw, pool, err);
+    for (size_t r = 0; st == HX_OK && r < n_rows; r++) {
+        const double *v = buf + r * K;
+        /* sklearn >= 1.3 GB: binary class 1 iff raw >= 0, else argmax raw */
+        labels[r] = raw && K == 1 ? (v[0] >= 0.0) : hx_forest_argmax(v, K);
+    }
+    free(buf);
+    return st;
 }
 
 hx_status hx_forest_apply(const hx_forest *f, const float *x32, size_t n_rows, int32_t *leaves,

@@ -2,7 +2,10 @@
  * tests/oracle/make_forest_fixtures.py (scikit-learn 1.2.1 "old" = counts in
  * tree_.value, no NaN; PyPI scikit-learn "new" = fractions, NaN support).
  * Probabilities / regression values must be bit-identical to predict_proba /
- * predict, labels identical to predict, leaves identical to apply. */
+ * predict, labels identical to predict, leaves identical to apply.
+ * Gradient boosting (gb_*): raw scores bit-identical to decision_function;
+ * softmax probabilities within a few ulps of sklearn's (NumPy's SIMD exp
+ * and log differ from glibc's by up to 1 ulp), all others bit-identical. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +21,8 @@
 
 static const char *MODELS[] = {"hpo_rf", "syn_et3", "syn_rf3", "many_classes", "reg_rf", "reg_et",
                                "single_node", "deep_reg", "deep_clf", "best_first", "ties",
-                               "hpo_full", "int_full"};
+                               "hpo_full", "int_full", "gb_hpo_bin", "gb_multi", "gb_exp",
+                               "gb_reg", "gb_reg_big"};
 #define N_MODELS (sizeof MODELS / sizeof MODELS[0])
 
 /* Numbers of a whitespace/comma separated file, empty CSV cells as NaN;
@@ -93,6 +97,22 @@ static void unload(loaded *m) {
     free(m->x32);
 }
 
+/* Largest distance in units in the last place from sklearn's softmax
+ * probabilities, as measured on the gb_multi fixtures (docs/forest-format.md):
+ * sklearn >= 1.3 exp(x - max) / sum: 2; sklearn 1.2's exp(x - logsumexp):
+ * 8 (log's error is scaled by the size of logsumexp). */
+#define SOFTMAX_ULPS 2
+#define SOFTMAX_LSE_ULPS 8
+
+static int64_t ulp_distance(double a, double b) {
+    int64_t ia, ib;
+    memcpy(&ia, &a, 8);
+    memcpy(&ib, &b, 8);
+    if (ia < 0) ia = INT64_MIN - ia; /* order negatives below positives */
+    if (ib < 0) ib = INT64_MIN - ib;
+    return ia > ib ? ia - ib : ib - ia;
+}
+
 static void check_against_sklearn(const char *name, const hx_forest *f, const loaded *m,
                                   hx_threadpool *pool) {
     char path[512];
@@ -114,16 +134,48 @@ static void check_against_sklearn(const char *name, const hx_forest *f, const lo
     snprintf(path, sizeof path, FIX "%s.proba", name);
     double *want = read_numbers(path, false, &cnt, NULL);
     cr_assert_eq(cnt, m->n_rows * K, "%s: proba count %zu", name, cnt);
-    for (size_t i = 0; i < cnt; i++)
-        cr_assert(memcmp(&out[i], &want[i], sizeof(double)) == 0,
-                  "%s: row %zu value %zu: %.17g, sklearn %.17g", name, i / K, i % K, out[i], want[i]);
+    hx_forest_link link = hx_forest_link_of(f);
+    bool softmax = link == HX_FOREST_GB_SOFTMAX || link == HX_FOREST_GB_SOFTMAX_LSE;
+    int64_t bound = link == HX_FOREST_GB_SOFTMAX ? SOFTMAX_ULPS : SOFTMAX_LSE_ULPS;
+    int64_t worst = 0;
+    for (size_t i = 0; i < cnt; i++) {
+        int64_t d = ulp_distance(out[i], want[i]);
+        if (d > worst) worst = d;
+        cr_assert(softmax ? d <= bound : memcmp(&out[i], &want[i], sizeof(double)) == 0,
+                  "%s: row %zu value %zu: %.17g, sklearn %.17g (%lld ulps)", name, i / K, i % K,
+                  out[i], want[i], (long long)d);
+    }
+    if (softmax && getenv("HX_TEST_VERBOSE"))
+        fprintf(stderr, "%s: softmax max %lld ulps\n", name, (long long)worst);
     if (hx_forest_task_of(f) == HX_FOREST_CLASSIFIER) {
         snprintf(path, sizeof path, FIX "%s.pred", name);
         double *pred = read_numbers(path, false, &cnt, NULL);
         cr_assert_eq(cnt, m->n_rows);
-        for (size_t r = 0; r < m->n_rows; r++)
-            cr_assert_eq(hx_forest_argmax(out + r * K, K), (int)pred[r], "%s: predict row %zu", name, r);
+        int32_t *labels = malloc(m->n_rows * sizeof *labels);
+        cr_assert_eq(hx_forest_predict_labels(f, m->x32, m->n_rows, labels, pool, &err), HX_OK);
+        for (size_t r = 0; r < m->n_rows; r++) {
+            cr_assert_eq(labels[r], (int)pred[r], "%s: predict row %zu", name, r);
+            if (link == HX_FOREST_MEAN)
+                cr_assert_eq(hx_forest_argmax(out + r * K, K), (int)pred[r], "%s: argmax row %zu", name, r);
+        }
+        free(labels);
         free(pred);
+    }
+    /* GB classifiers: the raw scores, exactly. */
+    snprintf(path, sizeof path, FIX "%s.raw", name);
+    if (link != HX_FOREST_MEAN && access(path, R_OK) == 0) {
+        int R = hx_forest_n_raw(f);
+        double *raw = malloc(m->n_rows * R * sizeof *raw);
+        cr_assert_eq(hx_forest_predict_raw(f, m->x32, m->n_rows, raw, pool, &err), HX_OK);
+        double *wr = read_numbers(path, false, &cnt, NULL);
+        cr_assert_eq(cnt, m->n_rows * R, "%s: raw count", name);
+        for (size_t i = 0; i < cnt; i++)
+            cr_assert(memcmp(&raw[i], &wr[i], sizeof(double)) == 0,
+                      "%s: raw row %zu value %zu: %.17g, sklearn %.17g", name, i / R, i % R, raw[i], wr[i]);
+        free(wr);
+        free(raw);
+    } else {
+        cr_assert(link == HX_FOREST_MEAN || link == HX_FOREST_GB_IDENTITY, "%s: no .raw fixture", name);
     }
     free(want);
     free(out);
@@ -227,8 +279,9 @@ Test(forest, rejects_what_sklearn_rejects) {
 
 /* .hlx round trip: the reloaded model predicts the same bits. */
 Test(forest, hlx_round_trip) {
-    const char *names[] = {"hpo_rf_new", "reg_et_old", "many_classes_old"};
-    for (int i = 0; i < 3; i++) {
+    const char *names[] = {"hpo_rf_new", "reg_et_old", "many_classes_old", "gb_hpo_bin_old",
+                           "gb_multi_new", "gb_reg_new"};
+    for (int i = 0; i < 6; i++) {
         loaded m;
         load(names[i], &m);
         char path[256];
@@ -245,6 +298,12 @@ Test(forest, hlx_round_trip) {
         unlink(path);
         cr_assert_eq(b.n_trees, m.a.n_trees);
         cr_assert_eq(b.allow_nan, m.a.allow_nan);
+        cr_assert_eq(b.link, m.a.link);
+        cr_assert_eq(b.label_rule, m.a.label_rule);
+        cr_assert_eq(b.n_raw, m.a.n_raw);
+        cr_assert(memcmp(&b.learning_rate, &m.a.learning_rate, sizeof(double)) == 0);
+        if (m.a.init_raw)
+            cr_assert(memcmp(b.init_raw, m.a.init_raw, (size_t)m.a.n_raw * sizeof(double)) == 0);
         cr_assert_eq((b.feature_names != NULL), (m.a.feature_names != NULL));
         if (b.feature_names) cr_assert_str_eq(b.feature_names[3], m.a.feature_names[3]);
         if (b.classes) cr_assert_str_eq(b.classes[0], m.a.classes[0]);
@@ -330,7 +389,9 @@ Test(forest, dump_parser_rejects_bad_json) {
     hx_forest_arrays_free(&a);
     for (size_t cut = 0; cut < len; cut += len / 40 + 1)
         cr_assert_neq(hx_forest_dump_parse(json, cut, &a, &err), HX_OK, "truncated at %zu", cut);
-    cr_assert_eq(parse_edited(json, "\"format_version\": 1", "\"format_version\": 2"), HX_EVERSION);
+    cr_assert_eq(parse_edited(json, "\"format_version\": 1", "\"format_version\": 3"), HX_EVERSION);
+    /* version 2 (gradient boosting) needs the boosting fields */
+    cr_assert_eq(parse_edited(json, "\"format_version\": 1", "\"format_version\": 2"), HX_EFORMAT);
     cr_assert_neq(parse_edited(json, "\"node_count\": 15", "\"node_count\": 16"), HX_OK);
     cr_assert_neq(parse_edited(json, "\"node_count\": 15", "\"node_count\": -3"), HX_OK);
     cr_assert_neq(parse_edited(json, "\"node_count\": 15", "\"node_count\": 1e300"), HX_OK);
@@ -341,4 +402,65 @@ Test(forest, dump_parser_rejects_bad_json) {
     cr_assert_neq(parse_edited(json, "\"trees\": [", "\"trees\": [[], "), HX_OK);
     cr_assert_neq(parse_edited(json, "\"classes\": [", "\"classes\": [1, "), HX_OK);
     free(json);
+}
+
+/* Gradient-boosting fields: damaged or inconsistent ones are refused by the
+ * parser or the builder, and the repaired model builds again. */
+Test(forest, gb_fields_checked) {
+    size_t len;
+    char *json = tu_read_file(FIX "gb_exp_old.dump.json", &len);
+    hx_forest_arrays a;
+    hx_error err;
+    cr_assert_eq(hx_forest_dump_parse(json, len, &a, &err), HX_OK, "%s", err.msg);
+    hx_forest_arrays_free(&a);
+    cr_assert_neq(parse_edited(json, "\"link\": \"exponential\"", "\"link\": \"bogus\""), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"link\": \"exponential\"", "\"link\": \"mean\""), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"label_rule\": \"raw\"", "\"label_rule\": 1"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"learning_rate\": 0.1", "\"learning_rate\": \"0.1\""), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"n_raw\": 1", "\"n_raw\": 2"), HX_OK); /* init_raw too short */
+    cr_assert_neq(parse_edited(json, "\"n_raw\": 1", "\"n_raw\": 0"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"init_raw\": \"", "\"init_raw\": \"A"), HX_OK);
+    cr_assert_neq(parse_edited(json, "\"format_version\": 2", "\"format_version\": 1"), HX_OK);
+    free(json);
+
+    cr_assert_eq(hx_forest_dump_load(FIX "gb_multi_old.dump.json", &a, &err), HX_OK, "%s", err.msg);
+    hx_forest *f = NULL;
+    cr_assert_eq(hx_forest_build(&a, &f, &err), HX_OK, "%s", err.msg);
+    hx_forest_free(f);
+    a.n_trees--; /* no longer whole stages */
+    cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "partial stage");
+    a.n_trees++;
+    double lr = a.learning_rate, init0 = a.init_raw[0];
+    a.learning_rate = INFINITY;
+    cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "inf learning rate");
+    a.learning_rate = 1e308; /* finite, but learning_rate * value overflows */
+    cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "overflowing leaf");
+    a.learning_rate = lr;
+    a.init_raw[0] = NAN;
+    cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "NaN init");
+    a.init_raw[0] = init0;
+    hx_forest_link links[] = {HX_FOREST_MEAN, HX_FOREST_GB_LOGISTIC, HX_FOREST_GB_IDENTITY,
+                              (hx_forest_link)99};
+    for (int i = 0; i < 4; i++) {
+        a.link = links[i];
+        cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "link %d accepted", (int)links[i]);
+    }
+    a.link = HX_FOREST_GB_SOFTMAX_LSE;
+    a.n_raw = 2;
+    cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "n_raw != classes");
+    a.n_raw = 4;
+    a.label_rule = (hx_forest_label_rule)7;
+    cr_assert_neq(hx_forest_build(&a, &f, &err), HX_OK, "bad label rule");
+    a.label_rule = HX_FOREST_LABEL_ARGMAX_PROBA;
+    cr_assert_eq(hx_forest_build(&a, &f, &err), HX_OK, "restored: %s", err.msg);
+    /* a regressor has no labels */
+    hx_forest_free(f);
+    hx_forest_arrays_free(&a);
+    cr_assert_eq(hx_forest_dump_load(FIX "gb_reg_old.dump.json", &a, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(hx_forest_build(&a, &f, &err), HX_OK, "%s", err.msg);
+    float x[5] = {0};
+    int32_t label;
+    cr_assert_neq(hx_forest_predict_labels(f, x, 1, &label, NULL, &err), HX_OK);
+    hx_forest_free(f);
+    hx_forest_arrays_free(&a);
 }

@@ -104,9 +104,10 @@ TestSuite(forest_cli, .init = setup, .fini = teardown);
 
 Test(forest_cli, proba_and_labels_match_sklearn) {
     char hlx[512], x[512];
-    const char *names[] = {"hpo_rf_new", "many_classes_old", "reg_et_new"};
-    const int K[] = {2, 11, 1};
-    for (int i = 0; i < 3; i++) {
+    const char *names[] = {"hpo_rf_new", "many_classes_old", "reg_et_new", "gb_hpo_bin_new",
+                           "gb_exp_old", "gb_reg_old"};
+    const int K[] = {2, 11, 1, 2, 2, 1};
+    for (int i = 0; i < 6; i++) {
         convert(names[i], hlx, sizeof hlx);
         snprintf(x, sizeof x, FIX "%s.x.csv", names[i]);
         char *argv[] = {"forest", "predict", "-m", hlx, K[i] > 1 ? "--proba" : "--threads", "2", NULL};
@@ -135,6 +136,38 @@ Test(forest_cli, proba_and_labels_match_sklearn) {
     cr_assert_gt(rows, 100);
     free(out);
     free(pred);
+}
+
+/* Gradient boosting labels: that sklearn version's predict() rule (classes
+ * are "0".."K-1", so the label is the index in the .pred file). */
+Test(forest_cli, gb_labels_match_sklearn) {
+    const char *names[] = {"gb_exp_old", "gb_exp_new", "gb_multi_old", "gb_multi_new"};
+    for (int i = 0; i < 4; i++) {
+        char hlx[512], x[512], pp[512];
+        convert(names[i], hlx, sizeof hlx);
+        snprintf(x, sizeof x, FIX "%s.x.csv", names[i]);
+        snprintf(pp, sizeof pp, FIX "%s.pred", names[i]);
+        char *argv[] = {"forest", "predict", "-m", hlx, NULL};
+        cr_assert_eq(run(hx_cmd_forest, x, 4, argv), 0, "%s", names[i]);
+        char *out = output(), *pred = tu_read_file(pp, NULL);
+        cr_assert(strncmp(out, "label,error\n", 12) == 0);
+        char *o = out + 12, *p = pred;
+        int rows = 0;
+        while (*p) {
+            long want = strtol(p, &p, 10);
+            while (*p == '\n') p++;
+            char *end;
+            long got = strtol(o, &end, 10);
+            cr_assert(end != o && got == want && end[0] == ',' && end[1] == '\n', "%s row %d", names[i],
+                      rows);
+            o = end + 2;
+            rows++;
+        }
+        cr_assert_eq(*o, '\0');
+        cr_assert_gt(rows, 100);
+        free(out);
+        free(pred);
+    }
 }
 
 /* Bad rows get an error in their own line; the other rows are unaffected

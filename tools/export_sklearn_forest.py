@@ -7,7 +7,10 @@ Usage:  export_sklearn_forest.py MODEL.pkl -o DUMP.json
 As a library:  export_forest(estimator) -> dict,  write_dump(estimator, path)
 
 Supported: DecisionTreeClassifier/Regressor, ExtraTreeClassifier/Regressor,
-RandomForestClassifier/Regressor, ExtraTreesClassifier/Regressor, single output.
+RandomForestClassifier/Regressor, ExtraTreesClassifier/Regressor, single output;
+GradientBoostingClassifier (log-loss binary or multiclass, exponential) and
+GradientBoostingRegressor (any loss), with the built-in init or init="zero"
+(written as format_version 2, which readers of version 1 refuse).
 The schema is described in docs/forest-format.md. Needs only scikit-learn
 (and NumPy, which it brings) and the standard library.
 
@@ -25,12 +28,15 @@ import sys
 
 import numpy as np
 import sklearn
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
+                              GradientBoostingClassifier, GradientBoostingRegressor,
                               RandomForestClassifier, RandomForestRegressor)
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 FORMAT = "helix-forest-dump"
 FORMAT_VERSION = 1
+FORMAT_VERSION_GB = 2
 
 
 class ExportError(ValueError):
@@ -127,8 +133,98 @@ def _export_tree(tree_est, classification, n_values, need_missing):
     return tree
 
 
+def _gb_link(est):
+    """(link, label_rule) of a fitted gradient-boosting model, read from the
+    loss object of that scikit-learn version: sklearn <= 1.2 has its own
+    losses in ensemble/_gb_losses.py (softmax via logsumexp, predict = argmax
+    of predict_proba except for the exponential loss); newer versions use
+    sklearn._loss (softmax = exp(x - max) / sum, predict from the raw
+    score: raw >= 0 for binary, argmax raw for multiclass)."""
+    if isinstance(est, GradientBoostingRegressor):
+        return "identity", "raw"
+    loss = type(est._loss)
+    old = loss.__module__.endswith("_gb_losses")
+    name = loss.__name__
+    known = {
+        "BinomialDeviance": ("logistic", "argmax_proba"),
+        "MultinomialDeviance": ("softmax_logsumexp", "argmax_proba"),
+        "ExponentialLoss": ("exponential", "raw"),
+    } if old else {
+        "HalfBinomialLoss": ("logistic", "raw"),
+        "HalfMultinomialLoss": ("softmax", "raw"),
+        "ExponentialLoss": ("exponential", "raw"),
+    }
+    if name not in known:
+        raise ExportError("unsupported gradient boosting loss: %s" % name)
+    return known[name]
+
+
+def _gb_raw(dump, trees, X32):
+    """The engine's arithmetic in NumPy: init, then stage by stage
+    raw[k] += learning_rate * leaf value (product rounded, then added)."""
+    K = dump["n_raw"]
+    init = np.frombuffer(base64.b64decode(dump["init_raw"]), dtype="<f8")
+    raw = np.tile(init, (len(X32), 1))
+    lr = dump["learning_rate"]
+    for t, tree in enumerate(trees):
+        raw[:, t % K] += lr * tree.tree_.value[tree.apply(X32), 0, 0]
+    return raw
+
+
+def _export_gb(est):
+    if not hasattr(est, "estimators_"):
+        raise ExportError("the estimator is not fitted")
+    n_features = int(est.n_features_in_)
+    if _accepts_nan(est, n_features):
+        raise ExportError("this gradient boosting model accepts NaN, which the format does not describe")
+    if not (est.init_ == "zero" or (est.init is None and isinstance(est.init_, (DummyClassifier, DummyRegressor)))):
+        raise ExportError("custom init estimators are not supported (only the default or init='zero')")
+    K = int(est.estimators_.shape[1])
+    link, rule = _gb_link(est)
+    # The initial raw scores are constant: the estimator's own code on one
+    # row gives them bit for bit (checked on a second row).
+    rows = np.zeros((2, n_features), dtype=np.float32)
+    rows[1] = 1.0
+    init = np.asarray(est._raw_predict_init(rows), dtype=np.float64).reshape(2, K)
+    if not np.array_equal(init[0], init[1]) or not np.all(np.isfinite(init[0])):
+        raise ExportError("the initial raw prediction is not a finite constant")
+    trees = list(est.estimators_.ravel())  # stage-major: estimators_[i, k] -> i * K + k
+    classification = isinstance(est, GradientBoostingClassifier)
+    names = getattr(est, "feature_names_in_", None)
+    dump = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION_GB,
+        "sklearn_version": sklearn.__version__,
+        "estimator": type(est).__name__,
+        "task": "classification" if classification else "regression",
+        "n_features": n_features,
+        "feature_names": [str(s) for s in names] if names is not None else None,
+        "allow_nan": False,
+        "n_values": len(est.classes_) if classification else 1,
+        "link": link,
+        "label_rule": rule,
+        "n_raw": K,
+        "learning_rate": float(est.learning_rate),
+        "init_raw": _b64(init[0], "<f8"),
+        "trees": [_export_tree(e, False, 1, False) for e in trees],
+    }
+    if classification:
+        dump["classes"] = [_label(c) for c in est.classes_]
+    # The sum the engine does must be sklearn's raw prediction, bit for bit.
+    rng = np.random.default_rng(0)
+    thr = np.concatenate([t.tree_.threshold[t.tree_.children_left != -1] for t in trees] + [np.zeros(1)])
+    X = (rng.choice(thr, size=(64, n_features)) + rng.choice([-1e-3, 0.0, 1e-3], (64, 1))).astype(np.float32)
+    want = np.asarray(est._raw_predict(X), dtype=np.float64).reshape(len(X), K)
+    if not np.array_equal(_gb_raw(dump, trees, X), want):
+        raise ExportError("internal check failed: the stage sums differ from the estimator's own "
+                          "raw predictions (unsupported scikit-learn version?)")
+    return dump
+
+
 def export_forest(est):
     """Returns the dump of a fitted estimator as a JSON-serialisable dict."""
+    if isinstance(est, (GradientBoostingClassifier, GradientBoostingRegressor)):
+        return _export_gb(est)
     kinds = (RandomForestClassifier, ExtraTreesClassifier, RandomForestRegressor,
              ExtraTreesRegressor, DecisionTreeClassifier, DecisionTreeRegressor)
     if not isinstance(est, kinds):

@@ -119,6 +119,51 @@ static hx_status decode_array(const cJSON *tree, int t, const char *key, size_t 
     return HX_OK;
 }
 
+/* Version-2 fields: link, label_rule, n_raw, learning_rate, init_raw.
+ * Their agreement with the task and tree count is checked by
+ * hx_forest_build; here only types and sizes. */
+static hx_status parse_boosting(const cJSON *root, hx_forest_arrays *a, hx_error *err) {
+    const cJSON *link = cJSON_GetObjectItemCaseSensitive(root, "link");
+    int l = cJSON_IsString(link) ? hx_forest_link_parse(link->valuestring) : -1;
+    if (l <= HX_FOREST_MEAN)
+        return hx_fail(err, HX_EFORMAT, "forest dump: \"link\" missing or not a boosting link");
+    a->link = (hx_forest_link)l;
+    const cJSON *rule = cJSON_GetObjectItemCaseSensitive(root, "label_rule");
+    if (cJSON_IsString(rule) && !strcmp(rule->valuestring, "argmax_proba"))
+        a->label_rule = HX_FOREST_LABEL_ARGMAX_PROBA;
+    else if (cJSON_IsString(rule) && !strcmp(rule->valuestring, "raw"))
+        a->label_rule = HX_FOREST_LABEL_RAW;
+    else
+        return hx_fail(err, HX_EFORMAT, "forest dump: \"label_rule\" must be argmax_proba or raw");
+    int64_t v;
+    if (!get_int(root, "n_raw", 1, MAX_VALUES, &v))
+        return hx_fail(err, HX_EFORMAT, "forest dump: \"n_raw\" missing or out of range");
+    a->n_raw = (int32_t)v;
+    const cJSON *lr = cJSON_GetObjectItemCaseSensitive(root, "learning_rate");
+    if (!cJSON_IsNumber(lr) || !isfinite(lr->valuedouble))
+        return hx_fail(err, HX_EFORMAT, "forest dump: \"learning_rate\" missing or not finite");
+    a->learning_rate = lr->valuedouble;
+    /* init_raw: base64 of n_raw little-endian doubles (exact bits). */
+    const cJSON *init = cJSON_GetObjectItemCaseSensitive(root, "init_raw");
+    unsigned char *buf = malloc((size_t)a->n_raw * 8);
+    a->init_raw = malloc((size_t)a->n_raw * sizeof *a->init_raw);
+    if (!buf || !a->init_raw) {
+        free(buf);
+        return hx_fail(err, HX_ENOMEM, "forest dump: out of memory");
+    }
+    bool ok = cJSON_IsString(init) && init->valuestring &&
+              b64_decode_exact(init->valuestring, buf, (size_t)a->n_raw * 8);
+    if (ok) le_to_f64(buf, a->init_raw, a->n_raw);
+    free(buf);
+    if (!ok)
+        return hx_fail(err, HX_EFORMAT, "forest dump: \"init_raw\" is not base64 of %d doubles",
+                       (int)a->n_raw);
+    for (int k = 0; k < a->n_raw; k++)
+        if (!isfinite(a->init_raw[k]))
+            return hx_fail(err, HX_EFORMAT, "forest dump: init_raw[%d] not finite", k);
+    return HX_OK;
+}
+
 static hx_status parse_header(const cJSON *root, hx_forest_arrays *a, hx_error *err) {
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
     if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "helix-forest-dump") != 0)
@@ -126,9 +171,10 @@ static hx_status parse_header(const cJSON *root, hx_forest_arrays *a, hx_error *
     int64_t v;
     if (!get_int(root, "format_version", 0, 1000000, &v))
         return hx_fail(err, HX_EFORMAT, "forest dump: \"format_version\" missing");
-    if (v != 1)
-        return hx_fail(err, HX_EVERSION, "forest dump: format_version %lld (this reader: 1)",
+    if (v != 1 && v != 2)
+        return hx_fail(err, HX_EVERSION, "forest dump: format_version %lld (this reader: 1, 2)",
                        (long long)v);
+    const bool boosting = v == 2; /* version 2: gradient boosting (a reader of 1 must refuse it) */
     const cJSON *task = cJSON_GetObjectItemCaseSensitive(root, "task");
     if (cJSON_IsString(task) && !strcmp(task->valuestring, "classification"))
         a->task = HX_FOREST_CLASSIFIER;
@@ -156,10 +202,12 @@ static hx_status parse_header(const cJSON *root, hx_forest_arrays *a, hx_error *
         hx_status st = get_strings(names, a->n_features, "feature_names", &a->feature_names, err);
         if (st != HX_OK) return st;
     }
-    if (a->task == HX_FOREST_CLASSIFIER)
-        return get_strings(cJSON_GetObjectItemCaseSensitive(root, "classes"), a->n_values, "classes",
-                           &a->classes, err);
-    return HX_OK;
+    if (a->task == HX_FOREST_CLASSIFIER) {
+        hx_status st = get_strings(cJSON_GetObjectItemCaseSensitive(root, "classes"), a->n_values,
+                                   "classes", &a->classes, err);
+        if (st != HX_OK) return st;
+    }
+    return boosting ? parse_boosting(root, a, err) : HX_OK;
 }
 
 static hx_status parse_trees(const cJSON *trees, hx_forest_arrays *a, hx_error *err) {
@@ -183,19 +231,20 @@ static hx_status parse_trees(const cJSON *trees, hx_forest_arrays *a, hx_error *
             return hx_fail(err, HX_ERANGE, "forest dump: more than %lld nodes", (long long)MAX_NODES);
         a->tree_offset[++t] = total;
     }
-    if ((int64_t)a->n_values * total > MAX_NODES * 16)
+    const int64_t cols = hx_forest_arrays_value_cols(a);
+    if (cols * total > MAX_NODES * 16)
         return hx_fail(err, HX_ERANGE, "forest dump: leaf values too large");
     size_t n = (size_t)total;
     a->left = malloc(n * sizeof *a->left);
     a->right = malloc(n * sizeof *a->right);
     a->feature = malloc(n * sizeof *a->feature);
     a->threshold = malloc(n * sizeof *a->threshold);
-    a->value = malloc(n * (size_t)a->n_values * sizeof *a->value);
+    a->value = malloc(n * (size_t)cols * sizeof *a->value);
     if (a->allow_nan) a->missing_left = malloc(n);
     int64_t max_n = 0;
     for (int i = 0; i < nt; i++)
         if (a->tree_offset[i + 1] - a->tree_offset[i] > max_n) max_n = a->tree_offset[i + 1] - a->tree_offset[i];
-    unsigned char *buf = malloc((size_t)max_n * 8 * (size_t)a->n_values + 8);
+    unsigned char *buf = malloc((size_t)max_n * 8 * (size_t)cols + 8);
     if (!a->left || !a->right || !a->feature || !a->threshold || !a->value || !buf ||
         (a->allow_nan && !a->missing_left)) {
         free(buf);
@@ -213,8 +262,8 @@ static hx_status parse_trees(const cJSON *trees, hx_forest_arrays *a, hx_error *
         le_to_i32(buf, a->feature + base, cnt);
         if ((st = decode_array(tree, t, "threshold", 8, cnt, buf, err)) != HX_OK) break;
         le_to_f64(buf, a->threshold + base, cnt);
-        if ((st = decode_array(tree, t, "value", 8, cnt * a->n_values, buf, err)) != HX_OK) break;
-        le_to_f64(buf, a->value + base * a->n_values, cnt * a->n_values);
+        if ((st = decode_array(tree, t, "value", 8, cnt * cols, buf, err)) != HX_OK) break;
+        le_to_f64(buf, a->value + base * cols, cnt * cols);
         if (a->allow_nan) {
             if ((st = decode_array(tree, t, "missing_go_to_left", 1, cnt, buf, err)) != HX_OK) break;
             memcpy(a->missing_left + base, buf, (size_t)cnt);

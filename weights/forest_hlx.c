@@ -19,6 +19,7 @@
 #define T_THRESHOLD "forest.threshold_f64"
 #define T_VALUE "forest.value_f64"
 #define T_MISSING "forest.missing_go_to_left"
+#define T_INIT "forest.init_raw_f64" /* gradient boosting only */
 
 static cJSON *string_array(char **s, int n) {
     cJSON *a = cJSON_CreateArray();
@@ -33,7 +34,9 @@ static char *metadata_json(const hx_forest_arrays *a, const char *source) {
     cJSON_AddStringToObject(root, "source", source ? source : "");
     if (a->classes) cJSON_AddItemToObject(root, "labels", string_array(a->classes, a->n_values));
     cJSON *f = cJSON_AddObjectToObject(root, "forest");
-    cJSON_AddNumberToObject(f, "format_version", 1);
+    /* 2 = gradient boosting: a reader that knows only 1 must refuse it. */
+    bool gb = a->link != HX_FOREST_MEAN;
+    cJSON_AddNumberToObject(f, "format_version", gb ? 2 : 1);
     cJSON_AddStringToObject(f, "task", a->task == HX_FOREST_CLASSIFIER ? "classification" : "regression");
     cJSON_AddStringToObject(f, "estimator", a->estimator ? a->estimator : "");
     cJSON_AddStringToObject(f, "sklearn_version", a->sklearn_version ? a->sklearn_version : "");
@@ -46,6 +49,15 @@ static char *metadata_json(const hx_forest_arrays *a, const char *source) {
         cJSON_AddItemToObject(f, "feature_names", string_array(a->feature_names, a->n_features));
     else
         cJSON_AddNullToObject(f, "feature_names");
+    if (gb) {
+        cJSON_AddStringToObject(f, "link", hx_forest_link_name(a->link));
+        cJSON_AddStringToObject(f, "label_rule",
+                                a->label_rule == HX_FOREST_LABEL_RAW ? "raw" : "argmax_proba");
+        cJSON_AddNumberToObject(f, "n_raw", a->n_raw);
+        /* cJSON prints a double with 15 significant digits only when they
+         * read back to the same bits, else with 17: exact either way. */
+        cJSON_AddNumberToObject(f, "learning_rate", a->learning_rate);
+    }
     char *s = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return s;
@@ -54,12 +66,15 @@ static char *metadata_json(const hx_forest_arrays *a, const char *source) {
 hx_status hx_forest_hlx_write(const hx_forest_arrays *a, const char *source, const char *path,
                               hx_error *err) {
     int64_t n = hx_forest_arrays_nodes(a);
+    if (a->link != HX_FOREST_MEAN && (!a->init_raw || a->n_raw < 1))
+        return hx_fail(err, HX_EINVAL, "forest: boosted model without initial raw scores");
     char *meta = metadata_json(a, source);
     if (!meta) return hx_fail(err, HX_ENOMEM, "forest: out of memory");
     hx_hlx_writer *w = NULL;
     hx_status st = hx_hlx_writer_new(&w, err);
     if (st == HX_OK) st = hx_hlx_writer_set_metadata(w, meta, err);
-    int64_t d_off[1] = {a->n_trees + 1}, d_n[1] = {n}, d_val[2] = {n, a->n_values};
+    int64_t cols = hx_forest_arrays_value_cols(a);
+    int64_t d_off[1] = {a->n_trees + 1}, d_n[1] = {n}, d_val[2] = {n, cols}, d_init[1] = {a->n_raw};
     if (st == HX_OK)
         st = hx_hlx_writer_add(w, T_OFFSET, HX_DT_I64, 1, d_off, a->tree_offset,
                                (size_t)d_off[0] * 8, err);
@@ -74,8 +89,11 @@ hx_status hx_forest_hlx_write(const hx_forest_arrays *a, const char *source, con
     if (st == HX_OK)
         st = hx_hlx_writer_add(w, T_THRESHOLD, HX_DT_I64, 1, d_n, a->threshold, (size_t)n * 8, err);
     if (st == HX_OK)
-        st = hx_hlx_writer_add(w, T_VALUE, HX_DT_I64, 2, d_val, a->value,
-                               (size_t)n * a->n_values * 8, err);
+        st = hx_hlx_writer_add(w, T_VALUE, HX_DT_I64, 2, d_val, a->value, (size_t)(n * cols) * 8,
+                               err);
+    if (st == HX_OK && a->link != HX_FOREST_MEAN)
+        st = hx_hlx_writer_add(w, T_INIT, HX_DT_I64, 1, d_init, a->init_raw, (size_t)a->n_raw * 8,
+                               err);
     if (st == HX_OK && a->allow_nan)
         st = hx_hlx_writer_add(w, T_MISSING, HX_DT_U8, 1, d_n, a->missing_left, (size_t)n, err);
     if (st == HX_OK) st = hx_hlx_writer_write(w, path, err);
@@ -144,8 +162,28 @@ static hx_status read_meta(const cJSON *root, hx_forest_arrays *a, int64_t *n_no
     const cJSON *fo = cJSON_GetObjectItemCaseSensitive(root, "forest");
     if (!cJSON_IsObject(fo)) return hx_fail(err, HX_EFORMAT, "forest .hlx: no \"forest\" object");
     int64_t v;
-    if (!meta_int(fo, "format_version", 0, 1000000, &v) || v != 1)
+    if (!meta_int(fo, "format_version", 0, 1000000, &v) || (v != 1 && v != 2))
         return hx_fail(err, HX_EVERSION, "forest .hlx: unknown forest format_version");
+    if (v == 2) {
+        const cJSON *link = cJSON_GetObjectItemCaseSensitive(fo, "link");
+        int l = cJSON_IsString(link) ? hx_forest_link_parse(link->valuestring) : -1;
+        const cJSON *rule = cJSON_GetObjectItemCaseSensitive(fo, "label_rule");
+        const cJSON *lr = cJSON_GetObjectItemCaseSensitive(fo, "learning_rate");
+        int64_t nr;
+        if (l <= HX_FOREST_MEAN || !cJSON_IsString(rule) || !cJSON_IsNumber(lr) ||
+            !isfinite(lr->valuedouble) || !meta_int(fo, "n_raw", 1, 1 << 16, &nr))
+            return hx_fail(err, HX_EFORMAT,
+                           "forest .hlx: boosting fields (link, label_rule, n_raw, learning_rate) missing or bad");
+        if (!strcmp(rule->valuestring, "raw"))
+            a->label_rule = HX_FOREST_LABEL_RAW;
+        else if (!strcmp(rule->valuestring, "argmax_proba"))
+            a->label_rule = HX_FOREST_LABEL_ARGMAX_PROBA;
+        else
+            return hx_fail(err, HX_EFORMAT, "forest .hlx: bad \"label_rule\"");
+        a->link = (hx_forest_link)l;
+        a->n_raw = (int32_t)nr;
+        a->learning_rate = lr->valuedouble;
+    }
     const cJSON *task = cJSON_GetObjectItemCaseSensitive(fo, "task");
     if (cJSON_IsString(task) && !strcmp(task->valuestring, "classification"))
         a->task = HX_FOREST_CLASSIFIER;
@@ -157,7 +195,7 @@ static hx_status read_meta(const cJSON *root, hx_forest_arrays *a, int64_t *n_no
     if (!meta_int(fo, "n_features", 1, 1 << 24, &nf) || !meta_int(fo, "n_values", 1, 1 << 16, &nv) ||
         !meta_int(fo, "n_trees", 1, 1 << 20, &nt) || !meta_int(fo, "n_nodes", 1, (int64_t)1 << 28, n_nodes))
         return hx_fail(err, HX_EFORMAT, "forest .hlx: n_features/n_values/n_trees/n_nodes missing or out of range");
-    if (nv * *n_nodes > ((int64_t)1 << 32))
+    if ((a->link == HX_FOREST_MEAN ? nv : 1) * *n_nodes > ((int64_t)1 << 32))
         return hx_fail(err, HX_ERANGE, "forest .hlx: leaf values too large");
     a->n_features = (int32_t)nf;
     a->n_values = (int32_t)nv;
@@ -188,13 +226,16 @@ hx_status hx_forest_hlx_read(const hx_hlx *f, hx_forest_arrays *a, hx_error *err
     int64_t n = 0;
     hx_status st = read_meta(root, a, &n, err);
     cJSON_Delete(root);
-    int64_t d_off[1] = {(int64_t)a->n_trees + 1}, d_n[1] = {n}, d_val[2] = {n, a->n_values};
+    int64_t d_off[1] = {(int64_t)a->n_trees + 1}, d_n[1] = {n},
+            d_val[2] = {n, hx_forest_arrays_value_cols(a)}, d_init[1] = {a->n_raw};
     if (st == HX_OK) st = get_tensor(f, T_OFFSET, HX_DT_I64, 1, d_off, (void **)&a->tree_offset, err);
     if (st == HX_OK) st = get_tensor(f, T_LEFT, HX_DT_I32, 1, d_n, (void **)&a->left, err);
     if (st == HX_OK) st = get_tensor(f, T_RIGHT, HX_DT_I32, 1, d_n, (void **)&a->right, err);
     if (st == HX_OK) st = get_tensor(f, T_FEATURE, HX_DT_I32, 1, d_n, (void **)&a->feature, err);
     if (st == HX_OK) st = get_tensor(f, T_THRESHOLD, HX_DT_I64, 1, d_n, (void **)&a->threshold, err);
     if (st == HX_OK) st = get_tensor(f, T_VALUE, HX_DT_I64, 2, d_val, (void **)&a->value, err);
+    if (st == HX_OK && a->link != HX_FOREST_MEAN)
+        st = get_tensor(f, T_INIT, HX_DT_I64, 1, d_init, (void **)&a->init_raw, err);
     if (st == HX_OK && a->allow_nan)
         st = get_tensor(f, T_MISSING, HX_DT_U8, 1, d_n, (void **)&a->missing_left, err);
     /* The offsets must rise from 0 to n: hx_forest_build checks each tree's

@@ -27,6 +27,26 @@ extern "C" {
 
 typedef enum { HX_FOREST_CLASSIFIER = 0, HX_FOREST_REGRESSOR = 1 } hx_forest_task;
 
+/* How the summed leaf values become the output (docs/forest-format.md).
+ * Gradient boosting (classic GradientBoosting*, not HistGradientBoosting):
+ * raw[k] = init_raw[k] + sum over stages of learning_rate * leaf value,
+ * in stage order, then the link. */
+typedef enum {
+    HX_FOREST_MEAN = 0,            /* forests and trees: sum / n_trees */
+    HX_FOREST_GB_IDENTITY = 1,     /* GB regressor: the raw score */
+    HX_FOREST_GB_LOGISTIC = 2,     /* binary log-loss: p1 = 1/(1+exp(-raw)), [1-p1, p1] */
+    HX_FOREST_GB_EXPONENTIAL = 3,  /* binary exponential loss: p1 = 1/(1+exp(-2 raw)) */
+    HX_FOREST_GB_SOFTMAX = 4,      /* multiclass, sklearn >= 1.3: e = exp(raw - max), e / sum e */
+    HX_FOREST_GB_SOFTMAX_LSE = 5,  /* multiclass, sklearn 1.2: exp(raw - logsumexp(raw)) */
+    HX_FOREST_LINK_COUNT
+} hx_forest_link;
+
+/* How that sklearn version's predict() picks the class of a GB classifier. */
+typedef enum {
+    HX_FOREST_LABEL_ARGMAX_PROBA = 0, /* first maximal probability (forests, GB 1.2) */
+    HX_FOREST_LABEL_RAW = 1           /* one raw score: raw >= 0 -> class 1; else argmax raw */
+} hx_forest_label_rule;
+
 /* A model as scikit-learn stores it: per tree, parallel node arrays
  * concatenated over the trees (tree t owns nodes [tree_offset[t],
  * tree_offset[t+1]) and numbers them from 0 like sklearn). */
@@ -45,10 +65,25 @@ typedef struct {
     int32_t *feature;        /* -2 (any negative) at leaves */
     double *threshold;
     uint8_t *missing_left;   /* NULL unless allow_nan */
-    double *value;           /* total_nodes x n_values; read at leaves only */
+    double *value;           /* total_nodes x hx_forest_arrays_value_cols(a); read at leaves only */
+    /* Gradient boosting only (link != HX_FOREST_MEAN; zero otherwise): n_raw
+     * raw scores per row (1, or the class count for multiclass); the trees
+     * are stage-major (sklearn's estimators_[stage, k] is tree stage * n_raw
+     * + k and adds to raw[k]) and each node has ONE value, unscaled. */
+    hx_forest_link link;
+    hx_forest_label_rule label_rule;
+    int32_t n_raw;
+    double learning_rate;
+    double *init_raw;        /* n_raw */
 } hx_forest_arrays;
 
 int64_t hx_forest_arrays_nodes(const hx_forest_arrays *a); /* tree_offset[n_trees] */
+/* Values per node: n_values, or 1 for gradient boosting. */
+int32_t hx_forest_arrays_value_cols(const hx_forest_arrays *a);
+/* Link name in dumps and .hlx ("mean", "identity", "logistic",
+ * "exponential", "softmax", "softmax_logsumexp"); parse returns -1 if unknown. */
+const char *hx_forest_link_name(hx_forest_link link);
+int hx_forest_link_parse(const char *name);
 void hx_forest_arrays_free(hx_forest_arrays *a); /* frees every member; a itself not */
 
 typedef struct hx_forest hx_forest;
@@ -65,6 +100,9 @@ int hx_forest_n_values(const hx_forest *f);
 int hx_forest_n_trees(const hx_forest *f);
 bool hx_forest_allow_nan(const hx_forest *f);
 int hx_forest_max_depth(const hx_forest *f);
+hx_forest_link hx_forest_link_of(const hx_forest *f);
+/* Raw scores per row: n_raw for gradient boosting, n_values otherwise. */
+int hx_forest_n_raw(const hx_forest *f);
 
 /* Casts one row of doubles to float32 as sklearn does and checks it:
  * HX_ERANGE naming the column (0-based) of a value that is infinite after
@@ -80,13 +118,26 @@ hx_status hx_forest_cast_row(const hx_forest *f, const double *x, float *x32,
 hx_status hx_forest_predict(const hx_forest *f, const float *x32, size_t n_rows,
                             double *out, hx_threadpool *pool, hx_error *err);
 
+/* raw[r * n_raw + k]: gradient boosting's raw scores (sklearn's
+ * decision_function before the link, bit-identical); for other models the
+ * same as hx_forest_predict. Same row rules as hx_forest_predict. */
+hx_status hx_forest_predict_raw(const hx_forest *f, const float *x32, size_t n_rows, double *raw,
+                                hx_threadpool *pool, hx_error *err);
+
+/* labels[r]: index into the classes of what sklearn's predict() returns
+ * (classifiers only; HX_EINVAL for a regressor). Forests: first maximal
+ * probability; GB: that sklearn version's rule (hx_forest_label_rule). */
+hx_status hx_forest_predict_labels(const hx_forest *f, const float *x32, size_t n_rows,
+                                   int32_t *labels, hx_threadpool *pool, hx_error *err);
+
 /* HX_OK when every value is finite, or NaN with a model that accepts it;
  * else names the first bad row and column (0-based). */
 hx_status hx_forest_check_rows(const hx_forest *f, const float *x32, size_t n_rows,
                                hx_error *err);
 
 /* leaves[r * n_trees + t] = sklearn's node id of the leaf row r reaches in
- * tree t (estimator.apply). */
+ * tree t (estimator.apply; for gradient boosting apply's (n, stages, K)
+ * array in C order, as trees are stage-major). */
 hx_status hx_forest_apply(const hx_forest *f, const float *x32, size_t n_rows,
                           int32_t *leaves, hx_error *err);
 

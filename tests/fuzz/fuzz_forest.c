@@ -1,5 +1,6 @@
 /* Fuzz target: the forest dump parser, the model validation and a walk of
- * every tree with an all-zero row and an all-NaN row (must never crash,
+ * every tree with an all-zero row and an all-NaN row, raw scores and labels
+ * (gradient boosting's link and label rule) (must never crash,
  * loop or read out of bounds, whatever the JSON says). */
 #include <math.h>
 #include <stdint.h>
@@ -18,6 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (x && out && nf <= 100000) {
             hx_forest_predict(f, x, 20, out, NULL, NULL); /* rows-in-flight path */
             hx_forest_predict(f, x, 1, out, NULL, NULL);  /* trees-in-flight path */
+            /* raw scores (n_raw <= n_values) and labels: the GB paths */
+            hx_forest_predict_raw(f, x, 20, out, NULL, NULL);
+            int32_t labels[20];
+            hx_forest_predict_labels(f, x, 20, labels, NULL, NULL);
             for (int j = 0; j < nf; j++) x[j] = NAN;
             hx_forest_predict(f, x, 1, out, NULL, NULL);
         }

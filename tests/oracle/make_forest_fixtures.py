@@ -15,7 +15,9 @@ For each model NAME it writes
   NAME.proba       predict_proba (classifiers) or predict (regressors), one row per
                    line, float64 as C99 hex literals (exact)
   NAME.pred        classifiers: index into classes_ of predict()
-  NAME.apply       leaf node id of each tree (estimator.apply)
+  NAME.apply       leaf node id of each tree (estimator.apply; gradient boosting:
+                   its (n, stages, K) array flattened, stage-major)
+  NAME.raw         gradient-boosting classifiers only: decision_function, K per row
   NAME.reject.csv  rows scikit-learn refuses (each checked alone), same header
 and forest_versions.txt records the library versions of each flavour.
 """
@@ -29,6 +31,7 @@ import tarfile
 import numpy as np
 import sklearn
 from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
+                              GradientBoostingClassifier, GradientBoostingRegressor,
                               RandomForestClassifier, RandomForestRegressor)
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -88,10 +91,17 @@ def write_csv(path, names, X):
             f.write(",".join("" if np.isnan(v) else repr(float(v)) for v in row) + "\n")
 
 
+def tree_list(est):
+    """The model's trees in dump order (gradient boosting: stage-major)."""
+    if isinstance(est, (GradientBoostingClassifier, GradientBoostingRegressor)):
+        return list(est.estimators_.ravel())
+    return est.estimators_ if hasattr(est, "estimators_") else [est]
+
+
 def edge_rows(est, X, rng, n):
     """Rows whose cells sit on, and one float64 / float32 ulp either side of,
     thresholds the model uses (a missing float32 cast changes the path)."""
-    trees = est.estimators_ if hasattr(est, "estimators_") else [est]
+    trees = tree_list(est)
     rows = []
     for _ in range(n):
         r = X[rng.integers(len(X))].copy()
@@ -142,8 +152,15 @@ def save(name, est, X, names=None):
         json.dump(dump, f, allow_nan=False)
         f.write("\n")
     write_csv(os.path.join(OUT, name + ".x.csv"), names, X)
-    trees = est.estimators_ if hasattr(est, "estimators_") else [est]
+    trees = tree_list(est)
     leaves = np.column_stack([t.apply(X.astype(np.float32)) for t in trees])
+    gb = isinstance(est, (GradientBoostingClassifier, GradientBoostingRegressor))
+    if gb and not np.array_equal(est.apply(X).reshape(len(X), -1), leaves):
+        raise SystemExit("%s: estimator.apply differs from the stage-major tree order" % name)
+    if gb and dump["task"] == "classification":
+        with open(os.path.join(OUT, name + ".raw"), "w") as f:
+            for row in np.asarray(est.decision_function(X)).reshape(len(X), -1):
+                f.write(hexrow(row) + "\n")
     np.savetxt(os.path.join(OUT, name + ".apply"), leaves, fmt="%d")
     with open(os.path.join(OUT, name + ".proba"), "w") as f:
         if dump["task"] == "classification":
@@ -263,6 +280,36 @@ def main():
     if new:
         Xit[rng2.random(size=Xit.shape) < 0.05] = np.nan
     save("int_full_" + fl, rfi, Xit)
+
+    # Gradient boosting (classic, no NaN support in any version): binary
+    # log-loss on the HPO terms (missing = 0), multiclass log-loss, the
+    # exponential loss, regressors (a small one, and one with > 256 leaves
+    # per tree for the scan walkers). A new generator: the models above
+    # and their fixtures stay as they were.
+    rng3 = np.random.default_rng(20)
+    Xg, yg, colsg = load_hpo(48, missing_as_nan=False)
+    og = rng3.permutation(len(Xg))
+    gbb = GradientBoostingClassifier(n_estimators=40, max_depth=3, subsample=0.8,
+                                     random_state=21).fit(Xg[og[:2500]], yg[og[:2500]])
+    gbb.feature_names_in_ = np.array(colsg, dtype=object)
+    save("gb_hpo_bin_" + fl, gbb, Xg[og[2500:2800]], colsg)
+    Xq = rng3.normal(size=(900, 6))
+    yq = np.digitize(Xq[:, 0] + 0.5 * Xq[:, 1] * Xq[:, 2], [-1.0, 0.0, 0.8])  # 4 classes
+    gbm = GradientBoostingClassifier(n_estimators=15, max_depth=4, learning_rate=0.2,
+                                     random_state=22).fit(Xq, yq)
+    save("gb_multi_" + fl, gbm, rng3.normal(size=(200, 6)) * 1.3)
+    ye = (Xq[:, 3] - Xq[:, 4] ** 2 + 0.3 * rng3.normal(size=900) > -0.5).astype(int)
+    gbe = GradientBoostingClassifier(loss="exponential", n_estimators=25, max_depth=3,
+                                     random_state=23).fit(Xq, ye)
+    save("gb_exp_" + fl, gbe, rng3.normal(size=(200, 6)))
+    Xr2 = rng3.normal(size=(1500, 5))
+    yr2 = Xr2[:, 0] * 2.5 + np.sin(Xr2[:, 1] * 3) + rng3.normal(size=1500) * 0.2
+    gbr = GradientBoostingRegressor(loss="huber", n_estimators=30, max_depth=4,
+                                    learning_rate=0.15, random_state=24).fit(Xr2, yr2)
+    save("gb_reg_" + fl, gbr, rng3.normal(size=(200, 5)))
+    gbr2 = GradientBoostingRegressor(n_estimators=4, max_depth=None,
+                                     max_leaf_nodes=300, random_state=25).fit(Xr2, yr2)
+    save("gb_reg_big_" + fl, gbr2, rng3.normal(size=(200, 5)))
 
     vers = os.path.join(OUT, "forest_versions.txt")
     lines = []
