@@ -128,7 +128,7 @@ void hx_scan_bin_rows(const hx_scan *s, const float *x, size_t n_rows, uint8_t *
 void hx_scan_bit_rows(const hx_bitform *b, int n_features, const float *x, size_t n_rows,
                       uint8_t *out);
 /* The bit-form walkers, with the walker contract below: hx_scan_walk_bits
- * runs the one of the ISA in use (AVX-512 VBMI or AVX2). */
+ * runs the one of the ISA in use (AVX-512 VBMI, AVX2 or NEON). */
 void hx_scan_walk_bits(const hx_bitform *b, const int32_t *right, const uint8_t *rows,
                        size_t row_stride, const int32_t *roots, size_t root_stride, int n_jobs,
                        int32_t *leaf);
@@ -138,8 +138,11 @@ void hx_scan_walk_vbmi(const hx_bitform *b, const int32_t *right, const uint8_t 
 void hx_scan_walk_bits_avx2(const hx_bitform *b, const int32_t *right, const uint8_t *rows,
                             size_t row_stride, const int32_t *roots, size_t root_stride,
                             int n_jobs, int32_t *leaf);
+void hx_scan_walk_bits_neon(const hx_bitform *b, const int32_t *right, const uint8_t *rows,
+                            size_t row_stride, const int32_t *roots, size_t root_stride,
+                            int n_jobs, int32_t *leaf);
 /* The form for a block of rows, NULL when none is built for it or the ISA
- * in use has no bit-form walker (scalar, NEON). */
+ * in use has no bit-form walker (scalar). */
 const hx_bitform *hx_scan_bit_form(const hx_scan *s, bool rows_have_nan);
 
 /* Walks as hx_forest_walk_fn, on binned rows: job j reads row

@@ -307,15 +307,10 @@ void hx_scan_walk_scalar(const hx_scan *s, const uint8_t *bins, size_t row_strid
 }
 
 const hx_bitform *hx_scan_bit_form(const hx_scan *s, bool rows_have_nan) {
-#if defined(__x86_64__) || defined(_M_X64)
     hx_isa isa = hx_isa_active();
-    if (isa != HX_ISA_AVX512 && isa != HX_ISA_AVX2) return NULL;
+    if (isa != HX_ISA_AVX512 && isa != HX_ISA_AVX2 && isa != HX_ISA_NEON) return NULL;
     if (rows_have_nan && s->nan_left) return s->bit[1].keys > 0 ? &s->bit[1] : NULL;
     if (s->bit[0].keys > 0) return &s->bit[0];
-#else
-    (void)s;
-    (void)rows_have_nan;
-#endif
     return NULL;
 }
 
@@ -328,6 +323,8 @@ void hx_scan_walk_bits(const hx_bitform *b, const int32_t *right, const uint8_t 
         hx_scan_walk_vbmi(b, right, rows, row_stride, roots, root_stride, n_jobs, leaf);
     else
         hx_scan_walk_bits_avx2(b, right, rows, row_stride, roots, root_stride, n_jobs, leaf);
+#elif defined(__aarch64__)
+    hx_scan_walk_bits_neon(b, right, rows, row_stride, roots, root_stride, n_jobs, leaf);
 #else
     (void)b, (void)right, (void)rows, (void)row_stride, (void)roots, (void)root_stride;
     (void)n_jobs, (void)leaf;

@@ -2,7 +2,8 @@
 # Installs what the tests need (Debian 12, as root), builds and runs every test:
 #   1. Release build, all Criterion tests (CTest);
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the kernels and their tests cross-built for aarch64 (NEON), run under qemu-aarch64;
+#   3. the kernels and their tests (and the forest walkers test) cross-built for aarch64 (NEON),
+#      run under qemu-aarch64;
 #   4. a short libFuzzer smoke of every fuzz target (HX_FUZZ_SECONDS each, default 30).
 # Prints one closing line "tests: N passed, N failed".
 set -uo pipefail
