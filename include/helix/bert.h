@@ -22,9 +22,9 @@
 #include "helix/tensor.h"
 #include "helix/threads.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef struct {
     size_t vocab_size, hidden_size, num_layers, num_heads, intermediate_size;
@@ -97,7 +97,5 @@ hx_status hx_bert_embed(hx_bert_session *s, const hx_bert_batch *b, hx_bert_pool
  * packed as the input), valid until the next call. */
 const float *hx_bert_last_hidden(const hx_bert_session *s, size_t *n_tokens);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

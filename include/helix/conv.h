@@ -29,9 +29,9 @@
 #include "helix/status.h"
 #include "helix/threads.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 #define HX_CONV_CB 16 /* channels per block of every map the network makes */
 
@@ -114,7 +114,5 @@ void hx_se_gate(int c, int r, const float *pooled, const float *w1, const float 
 void hx_scale_add_act(hx_fmap *x, const float *gate, const hx_fmap *residual, bool relu,
                       hx_threadpool *pool);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

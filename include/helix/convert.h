@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include "helix/status.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 /* What a conversion did, for the command line to report. */
 typedef struct {
@@ -53,7 +53,5 @@ hx_status hx_convert_seresnet(const char *dir, const char *out_path,
                               const hx_convert_image_opts *opts, hx_convert_report *rep,
                               hx_error *err);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include "helix/status.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef enum {
     HX_ISA_SCALAR = 0,
@@ -53,7 +53,5 @@ const char *hx_isa_name(hx_isa isa);
 /* Parses "scalar", "avx2", "avx512", "neon"; false if unknown. */
 bool hx_isa_parse(const char *name, hx_isa *out);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

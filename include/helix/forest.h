@@ -21,9 +21,9 @@
 #include "helix/threads.h"
 #include "helix/hlx.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef enum { HX_FOREST_CLASSIFIER = 0, HX_FOREST_REGRESSOR = 1 } hx_forest_task;
 
@@ -160,7 +160,5 @@ hx_status hx_forest_hlx_write(const hx_forest_arrays *a, const char *source, con
 /* Reads the forest of an open .hlx file (arrays are copied out of it). */
 hx_status hx_forest_hlx_read(const hx_hlx *f, hx_forest_arrays *out, hx_error *err);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

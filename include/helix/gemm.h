@@ -19,9 +19,9 @@
 #include "helix/threads.h"
 #include "helix/cpu.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef enum { HX_NOTRANS = 0, HX_TRANS = 1 } hx_trans;
 
@@ -74,7 +74,5 @@ void hx_act_inplace(hx_act act, float *x, size_t n);
 /* "helix", or "openblas" when HELIX_GEMM=openblas selected that backend. */
 const char *hx_gemm_backend_name(void);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

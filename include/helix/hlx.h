@@ -9,9 +9,9 @@
 #include "helix/status.h"
 #include "helix/tensor.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef struct hx_hlx hx_hlx;
 
@@ -57,7 +57,5 @@ hx_status hx_hlx_writer_add_i8(hx_hlx_writer *w, const char *name, int rank, con
 hx_status hx_hlx_writer_write(hx_hlx_writer *w, const char *path, hx_error *err);
 void hx_hlx_writer_free(hx_hlx_writer *w);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

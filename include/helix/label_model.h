@@ -22,9 +22,9 @@
 
 #include "helix/status.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 #define HX_LM_ABSTAIN (-1)
 #define HX_LM_MAX_CARDINALITY 1024
@@ -244,7 +244,5 @@ hx_status hx_eval_source_subsets(const int32_t *L, size_t n, int m, int k, const
                                  const hx_eval_config *cfg, hx_eval_row **rows, size_t *n_rows,
                                  hx_error *err);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

@@ -12,9 +12,9 @@
 #include "helix/status.h"
 #include "helix/tensor.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef enum {
     HX_ST_F64, HX_ST_F32, HX_ST_F16, HX_ST_BF16,
@@ -58,7 +58,5 @@ hx_status hx_safetensors_read_f32(const hx_st_tensor *t, float *out, hx_error *e
 
 const char *hx_st_dtype_name(hx_st_dtype dt);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

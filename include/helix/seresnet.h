@@ -14,9 +14,9 @@
 #include "helix/tensor.h"
 #include "helix/threads.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef struct {
     int layers[4];   /* basic blocks per stage, e.g. {3, 4, 6, 3} for depth 34 */
@@ -40,7 +40,5 @@ hx_status hx_seresnet_forward(const hx_seresnet *m, int n, int h, int w, const f
 /* Numerically safe softmax of k logits. */
 void hx_softmax(const float *logits, int k, float *probs);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

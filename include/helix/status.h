@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef enum {
     HX_OK = 0,
@@ -45,7 +45,5 @@ const char *hx_status_name(hx_status code);
 /* Resets err to HX_OK with an empty message. */
 void hx_error_clear(hx_error *err);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include "helix/status.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 #define HX_MAX_RANK 8
 
@@ -52,7 +52,5 @@ const char *hx_dtype_name(hx_dtype dt);
 hx_status hx_tensor_get_f32(const hx_tensor_source *src, const char *name, int rank,
                             const int64_t *dims, const float **out, hx_error *err);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include "helix/status.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef struct hx_threadpool hx_threadpool;
 
@@ -33,7 +33,5 @@ void hx_parallel_for(hx_threadpool *pool, size_t n_tasks, hx_task_fn fn, void *c
 /* The default thread count described above. */
 int hx_default_threads(void);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

@@ -25,9 +25,9 @@
 #include <stdint.h>
 #include "helix/status.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef struct hx_tokenizer hx_tokenizer;
 
@@ -144,7 +144,5 @@ hx_status hx_tokenizer_encode(const hx_tokenizer *tok, const char *text, size_t 
                               const char *pair, size_t pair_len,
                               const hx_encode_options *opt, hx_encoding *enc, hx_error *err);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

@@ -12,9 +12,9 @@
 #include "helix/status.h"
 #include "helix/tokenizer.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 struct cJSON;
 typedef struct hx_hlx hx_hlx;
@@ -50,7 +50,5 @@ hx_status hx_tokenizer_from_hlx(const hx_hlx *f, hx_tokenizer **out, hx_error *e
 hx_status hx_tokenizer_load_file(const char *path, int lowercase, hx_tokenizer **out,
                                  hx_error *err);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif

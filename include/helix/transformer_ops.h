@@ -12,9 +12,9 @@
 #include "helix/status.h"
 #include "helix/threads.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 /* ---- attention ----------------------------------------------------------
  *
@@ -93,7 +93,5 @@ void hx_gelu_ref(size_t n, const float *x, float *y);
 void hx_tanh(size_t n, const float *x, float *y);
 void hx_tanh_ref(size_t n, const float *x, float *y);
 
-#ifdef __cplusplus
-}
-#endif
+HX_API_END
 #endif
