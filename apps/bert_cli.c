@@ -2,16 +2,19 @@
 #include "bert_cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cJSON.h>
 
 static int usage_error(const char *cmd, const char *msg, const char *arg) {
     fprintf(stderr, "helix %s: %s%s%s\n", cmd, msg, arg ? " " : "", arg ? arg : "");
     return 2;
 }
 
-int hx_bert_cli_parse(int argc, char **argv, const char *cmd, int with_pooling,
-                      hx_bert_cli_opts *o) {
-    *o = (hx_bert_cli_opts){.field = "text", .format = -1, .batch = 16,
+int cli_bert_parse(int argc, char **argv, const char *cmd, int with_pooling,
+                      cli_bert_opts *o) {
+    *o = (cli_bert_opts){.field = "text", .format = -1, .batch = 16,
                             .pooling = HX_BERT_POOL_CLS};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -54,10 +57,10 @@ int hx_bert_cli_parse(int argc, char **argv, const char *cmd, int with_pooling,
     return -1;
 }
 
-int hx_bert_cli_open(const hx_bert_cli_opts *o, const char *cmd, hx_bert_cli *c) {
+int cli_bert_open(const cli_bert_opts *o, const char *cmd, cli_bert *c) {
     hx_error err;
     memset(c, 0, sizeof *c);
-    if (hx_bert_app_load(o->model, 1, &c->app, &err) != HX_OK) {
+    if (hx_bert_file_open(o->model, 1, &c->app, &err) != HX_OK) {
         fprintf(stderr, "helix %s: %s\n", cmd, err.msg);
         return 1;
     }
@@ -66,31 +69,82 @@ int hx_bert_cli_open(const hx_bert_cli_opts *o, const char *cmd, hx_bert_cli *c)
     if (max_len > positions) {
         fprintf(stderr, "helix %s: --max-len %zu exceeds the model's %zu positions\n", cmd, max_len,
                 positions);
-        hx_bert_cli_close(c);
+        cli_bert_close(c);
         return 2;
     }
     if (max_len < (o->pair_field ? 3u : 2u)) {
         fprintf(stderr, "helix %s: --max-len %zu leaves no room for the text\n", cmd, max_len);
-        hx_bert_cli_close(c);
+        cli_bert_close(c);
         return 2;
     }
     if (hx_threadpool_create(o->threads, &c->pool, &err) != HX_OK ||
         hx_bert_session_create(c->app.model, o->batch, max_len, c->pool, &c->session, &err) != HX_OK ||
-        hx_bert_text_batch_init(&c->texts, o->batch, max_len, o->field, o->pair_field, o->format,
-                                &err) != HX_OK) {
+        hx_bert_text_batch_init(&c->texts, o->batch, max_len, &err) != HX_OK ||
+        !(c->line_no = calloc(o->batch, sizeof *c->line_no))) {
+        if (!c->line_no) snprintf(err.msg, sizeof err.msg, "out of memory");
         fprintf(stderr, "helix %s: %s\n", cmd, err.msg);
-        hx_bert_cli_close(c);
+        cli_bert_close(c);
         return 1;
     }
+    c->field = o->field;
+    c->pair_field = o->pair_field;
+    c->format = o->format;
     return 0;
 }
 
-int hx_bert_cli_finish(hx_bert_cli *c, const char *cmd) {
+static const char *string_field(const cJSON *rec, const char *name, size_t *len) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, name);
+    if (!cJSON_IsString(v)) return NULL;
+    *len = strlen(v->valuestring);
+    return v->valuestring;
+}
+
+/* One input line into the next slot: its text (and pair) from the record,
+ * or the reason it has none. */
+static hx_status add_line(cli_bert *c, const char *line, size_t len, hx_error *err) {
+    hx_bert_text_batch *b = &c->texts;
+    const char *text = line, *pair = NULL;
+    size_t text_len = len, pair_len = 0;
+    if (c->format == -1) {
+        size_t k = 0;
+        while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
+        if (k < len) c->format = line[k] == '{';
+    }
+    if (c->format != 1)
+        return c->pair_field ? hx_bert_text_batch_add_error(b, "a pair field needs a JSONL record", err)
+                             : hx_bert_text_batch_add(b, c->app.tok, text, text_len, NULL, 0, NULL, err);
+    cJSON *rec = cJSON_ParseWithLength(line, len);
+    hx_status st;
+    if (!cJSON_IsObject(rec))
+        st = hx_bert_text_batch_add_error(b, "not a JSON object", err);
+    else if (!(text = string_field(rec, c->field, &text_len)))
+        st = hx_bert_text_batch_add_error(b, "text field missing or not a string", err);
+    else if (c->pair_field && !(pair = string_field(rec, c->pair_field, &pair_len)))
+        st = hx_bert_text_batch_add_error(b, "pair field missing or not a string", err);
+    else
+        st = hx_bert_text_batch_add(b, c->app.tok, text, text_len, pair, pair_len, NULL, err);
+    cJSON_Delete(rec);
+    return st;
+}
+
+long cli_bert_read(cli_bert *c, FILE *in, hx_error *err) {
+    hx_bert_text_batch *b = &c->texts;
+    hx_bert_text_batch_clear(b);
+    long len;
+    while (b->n_slots < b->cap && (len = hx_read_line(in, &c->line, &c->line_cap)) >= 0) {
+        c->line_no[b->n_slots] = ++c->lines_read;
+        hx_error_clear(err);
+        if (add_line(c, c->line, (size_t)len, err) != HX_OK) return -1;
+    }
+    return (long)b->n_slots;
+}
+
+int cli_bert_finish(cli_bert *c, const char *cmd) {
     int rc = 0;
     hx_progress_end();
-    if (c->texts.n_truncated_records)
+    if (c->texts.n_truncated)
         fprintf(stderr, "helix %s: %zu of %ld records truncated to %zu tokens\n", cmd,
-                c->texts.n_truncated_records, c->texts.lines_read, c->texts.max_len);
+                c->texts.n_truncated, c->lines_read, c->texts.max_len);
     if (ferror(stdin)) {
         fprintf(stderr, "helix %s: error reading the input\n", cmd);
         rc = 1;
@@ -102,10 +156,12 @@ int hx_bert_cli_finish(hx_bert_cli *c, const char *cmd) {
     return rc;
 }
 
-void hx_bert_cli_close(hx_bert_cli *c) {
+void cli_bert_close(cli_bert *c) {
     hx_bert_text_batch_free(&c->texts);
+    free(c->line_no);
+    free(c->line);
     hx_bert_session_free(c->session);
     hx_threadpool_destroy(c->pool);
-    hx_bert_app_free(&c->app);
+    hx_bert_file_close(&c->app);
     memset(c, 0, sizeof *c);
 }

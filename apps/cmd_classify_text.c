@@ -32,7 +32,7 @@ static void usage(FILE *out) {
             "  -h, --help           this help\n");
 }
 
-static void write_result(FILE *out, const hx_bert_app *app, const float *logits, float *probs) {
+static void write_result(FILE *out, const hx_bert_file *app, const float *logits, float *probs) {
     const size_t K = app->cfg.num_labels;
     hx_softmax_rows(1, K, logits, K, probs, K);
     size_t best = 0;
@@ -51,8 +51,8 @@ static void write_result(FILE *out, const hx_bert_app *app, const float *logits,
 }
 
 int hx_cmd_classify_text(int argc, char **argv) {
-    hx_bert_cli_opts o;
-    int rc = hx_bert_cli_parse(argc, argv, "classify-text", 0, &o);
+    cli_bert_opts o;
+    int rc = cli_bert_parse(argc, argv, "classify-text", 0, &o);
     if (rc == 0) {
         usage(stdout);
         return 0;
@@ -61,11 +61,11 @@ int hx_cmd_classify_text(int argc, char **argv) {
         fprintf(stderr, "try 'helix classify-text --help'\n");
         return rc;
     }
-    hx_bert_cli run;
-    if ((rc = hx_bert_cli_open(&o, "classify-text", &run)) != 0) return rc;
+    cli_bert run;
+    if ((rc = cli_bert_open(&o, "classify-text", &run)) != 0) return rc;
     if (run.app.cfg.num_labels == 0) {
         fprintf(stderr, "helix classify-text: %s has no classifier head (use helix embed)\n", o.model);
-        hx_bert_cli_close(&run);
+        cli_bert_close(&run);
         return 1;
     }
     const size_t K = run.app.cfg.num_labels;
@@ -74,31 +74,31 @@ int hx_cmd_classify_text(int argc, char **argv) {
         fprintf(stderr, "helix classify-text: out of memory\n");
         free(logits);
         free(probs);
-        hx_bert_cli_close(&run);
+        cli_bert_close(&run);
         return 1;
     }
     hx_error err;
     long n;
     rc = 0;
-    while ((n = hx_bert_text_batch_read(&run.texts, stdin, run.app.tok, &err)) > 0) {
+    while ((n = cli_bert_read(&run, stdin, &err)) > 0) {
         hx_bert_text_batch *tb = &run.texts;
         const char *batch_error = NULL;
         if (tb->batch.n_seqs > 0 && hx_bert_classify(run.session, &tb->batch, logits, &err) != HX_OK)
             batch_error = err.msg; /* e.g. an id outside the model's vocabulary */
-        for (size_t i = 0; i < tb->n_lines; i++) {
-            if (tb->error[i][0]) hx_write_error_record(stdout, tb->error[i], tb->line_no[i]);
-            else if (batch_error) hx_write_error_record(stdout, batch_error, tb->line_no[i]);
-            else write_result(stdout, &run.app, logits + tb->seq_of_line[i] * K, probs);
+        for (size_t i = 0; i < tb->n_slots; i++) {
+            if (tb->error[i][0]) hx_write_error_record(stdout, tb->error[i], run.line_no[i]);
+            else if (batch_error) hx_write_error_record(stdout, batch_error, run.line_no[i]);
+            else write_result(stdout, &run.app, logits + tb->seq_of_slot[i] * K, probs);
         }
-        hx_progress("classify-text", (size_t)tb->lines_read, 0);
+        hx_progress("classify-text", (size_t)run.lines_read, 0);
     }
     if (n < 0) {
         fprintf(stderr, "helix classify-text: %s\n", err.msg);
         rc = 1;
     }
-    rc |= hx_bert_cli_finish(&run, "classify-text");
+    rc |= cli_bert_finish(&run, "classify-text");
     free(logits);
     free(probs);
-    hx_bert_cli_close(&run);
+    cli_bert_close(&run);
     return rc;
 }

@@ -28,8 +28,8 @@ static void usage(FILE *out) {
 }
 
 int hx_cmd_embed(int argc, char **argv) {
-    hx_bert_cli_opts o;
-    int rc = hx_bert_cli_parse(argc, argv, "embed", 1, &o);
+    cli_bert_opts o;
+    int rc = cli_bert_parse(argc, argv, "embed", 1, &o);
     if (rc == 0) {
         usage(stdout);
         return 0;
@@ -38,49 +38,49 @@ int hx_cmd_embed(int argc, char **argv) {
         fprintf(stderr, "try 'helix embed --help'\n");
         return rc;
     }
-    hx_bert_cli run;
-    if ((rc = hx_bert_cli_open(&o, "embed", &run)) != 0) return rc;
+    cli_bert run;
+    if ((rc = cli_bert_open(&o, "embed", &run)) != 0) return rc;
     if (o.pooling == HX_BERT_POOL_POOLER && !run.app.cfg.has_pooler) {
         fprintf(stderr, "helix embed: %s has no pooler (use --pooling cls or mean)\n", o.model);
-        hx_bert_cli_close(&run);
+        cli_bert_close(&run);
         return 2;
     }
     const size_t H = run.app.cfg.hidden_size;
     float *emb = malloc(o.batch * H * sizeof *emb);
     if (!emb) {
         fprintf(stderr, "helix embed: out of memory\n");
-        hx_bert_cli_close(&run);
+        cli_bert_close(&run);
         return 1;
     }
     hx_error err;
     long n;
-    while ((n = hx_bert_text_batch_read(&run.texts, stdin, run.app.tok, &err)) > 0) {
+    while ((n = cli_bert_read(&run, stdin, &err)) > 0) {
         hx_bert_text_batch *tb = &run.texts;
         const char *batch_error = NULL;
         if (tb->batch.n_seqs > 0 &&
             hx_bert_embed(run.session, &tb->batch, o.pooling, emb, &err) != HX_OK)
             batch_error = err.msg;
-        for (size_t i = 0; i < tb->n_lines; i++) {
+        for (size_t i = 0; i < tb->n_slots; i++) {
             if (tb->error[i][0]) {
-                hx_write_error_record(stdout, tb->error[i], tb->line_no[i]);
+                hx_write_error_record(stdout, tb->error[i], run.line_no[i]);
             } else if (batch_error) {
-                hx_write_error_record(stdout, batch_error, tb->line_no[i]);
+                hx_write_error_record(stdout, batch_error, run.line_no[i]);
             } else {
-                const float *e = emb + tb->seq_of_line[i] * H;
+                const float *e = emb + tb->seq_of_slot[i] * H;
                 fputs("{\"embedding\": [", stdout);
                 for (size_t k = 0; k < H; k++) printf(k ? ", %.7g" : "%.7g", e[k]);
                 fputs("]}\n", stdout);
             }
         }
-        hx_progress("embed", (size_t)tb->lines_read, 0);
+        hx_progress("embed", (size_t)run.lines_read, 0);
     }
     rc = 0;
     if (n < 0) {
         fprintf(stderr, "helix embed: %s\n", err.msg);
         rc = 1;
     }
-    rc |= hx_bert_cli_finish(&run, "embed");
+    rc |= cli_bert_finish(&run, "embed");
     free(emb);
-    hx_bert_cli_close(&run);
+    cli_bert_close(&run);
     return rc;
 }

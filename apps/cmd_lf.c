@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cJSON.h>
+
 #include "cli_util.h"
-#include "lf_rules.h"
+#include "helix/lf_rules.h"
 
 static const char *usage_text =
     "usage: helix lf apply --lfs LFS.json [--no-header] < RECORDS.jsonl > L.csv\n"

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "bert_load.h"
+#include "helix/bert_file.h"
 #include "cli_util.h"
 #include "helix.h"
 
@@ -179,9 +179,9 @@ int hx_bench_bert(int argc, char **argv) {
     }
 
     hx_error err;
-    hx_bert_app app;
+    hx_bert_file app;
     double t_load = hx_now();
-    if (hx_bert_app_load(model_path, 0, &app, &err) != HX_OK) {
+    if (hx_bert_file_open(model_path, 0, &app, &err) != HX_OK) {
         fprintf(stderr, "helix bench bert: %s\n", err.msg);
         return 1;
     }
@@ -191,7 +191,7 @@ int hx_bench_bert(int argc, char **argv) {
     if (ids_path) {
         if (!read_records(ids_path, &rec)) {
             fprintf(stderr, "helix bench bert: cannot read records from %s\n", ids_path);
-            hx_bert_app_free(&app);
+            hx_bert_file_close(&app);
             return 1;
         }
     } else {
@@ -263,6 +263,6 @@ done:
     free(rec.types);
     hx_bert_session_free(s);
     hx_threadpool_destroy(pool);
-    hx_bert_app_free(&app);
+    hx_bert_file_close(&app);
     return rc;
 }

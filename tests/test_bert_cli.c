@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#include "bert_load.h"
+#include <cJSON.h>
+
+#include "helix/bert_file.h"
+#include "weights/bert_file_internal.h"
 #include "helix/hlx.h"
 #include "helix/tokenizer_meta.h"
 #include "test_bert_fixture.h"

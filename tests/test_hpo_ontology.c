@@ -9,7 +9,7 @@
 
 #include <cJSON.h>
 
-#include "hpo_ontology.h"
+#include "helix/hpo.h"
 #include "test_util.h"
 
 static hx_hpo *load_subset(void) {

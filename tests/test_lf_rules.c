@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "label_matrix_csv.h"
-#include "lf_rules.h"
+#include <cJSON.h>
+
+#include "helix/lf_rules.h"
 #include "test_label_model_util.h"
 
 Test(lf_rules, youtube_matches_python_oracle) {

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hpo_ontology.h"
-#include "phenopacket.h"
+#include <cJSON.h>
+
+#include "helix/hpo.h"
+#include "helix/phenopacket.h"
 #include "test_util.h"
 
 static char *next_line(char **p) {

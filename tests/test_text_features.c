@@ -10,9 +10,11 @@
 
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "helix/forest.h"
 #include "helix/hlx.h"
-#include "text_features.h"
+#include "helix/text_features.h"
 #include "test_util.h"
 
 static hx_text_features *load(const char *which) {

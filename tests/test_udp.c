@@ -14,7 +14,7 @@
 
 #include "helix.h"
 #include "helix/forest.h"
-#include "hpo_ontology.h"
+#include "helix/hpo.h"
 #include "test_util.h"
 
 int hx_cmd_udp(int argc, char **argv);

@@ -2,7 +2,7 @@
  * replacements and alternative ids), the edge list is_a parents. Lookups go
  * through a sorted table of 7-digit numbers; closure is a depth-first walk
  * with an explicit stack, so a cyclic (hostile) graph still terminates. */
-#include "hpo_ontology.h"
+#include "helix/hpo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +10,14 @@
 
 #include <cJSON.h>
 
+#include "helix/file_util.h"
 #include "helix/hlx.h"
 
 #define IRI_PREFIX "http://purl.obolibrary.org/obo/HP_"
 #define REPLACED_BY "http://purl.obolibrary.org/obo/IAO_0100001"
 #define ALT_ID "http://www.geneontology.org/formats/oboInOwl#hasAlternativeId"
 #define MAX_REPLACEMENT_HOPS 16
+#define HPO_FILE_MAX ((size_t)1 << 31) /* hp.json is ~20 MB */
 
 typedef struct {
     int32_t num;  /* the 7-digit number */
@@ -226,33 +228,11 @@ hx_status hx_hpo_load_json(const char *json, size_t len, hx_hpo **out, hx_error 
 
 hx_status hx_hpo_load_file(const char *path, hx_hpo **out, hx_error *err) {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return hx_fail(err, HX_EIO, "hpo: cannot open %s", path);
-    size_t cap = 1 << 20, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (len == cap) {
-            char *nb = cap < ((size_t)1 << 31) ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (!buf) return hx_fail(err, HX_ENOMEM, "hpo: %s is too large to read", path);
-    if (failed) {
-        free(buf);
-        return hx_fail(err, HX_EIO, "hpo: error reading %s", path);
-    }
-    hx_status st = hx_hpo_load_json(buf, len, out, err);
+    char *buf;
+    size_t len;
+    hx_status st = hx_read_file(path, HPO_FILE_MAX, &buf, &len, err);
+    if (st != HX_OK) return st;
+    st = hx_hpo_load_json(buf, len, out, err);
     free(buf);
     return st;
 }

@@ -1,8 +1,11 @@
 /* Reading the UDP fields out of a phenopacket: see phenopacket.h. */
-#include "phenopacket.h"
+#include "helix/phenopacket.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cJSON.h>
 
 const char *const hx_udp_target_names[HX_UDP_N_TARGETS] = {"male", "pediatric", "structural_variant",
                                                           "biallelic"};
@@ -122,7 +125,13 @@ static hx_status read_subject(const cJSON *root, hx_phenopacket *p, hx_error *er
         if (!cJSON_IsString(d))
             return hx_fail(err, HX_EFORMAT, "phenopacket: timeAtLastEncounter.age has no iso8601duration string");
         st = hx_iso8601_age_years(d->valuestring, &p->age_years, err);
-        if (st != HX_OK) return hx_fail(err, st, "phenopacket: subject.timeAtLastEncounter.age: %s", err ? err->msg : "");
+        if (st != HX_OK) {
+            /* copied first: hx_fail formats into err->msg, which must not be
+             * an argument of that same format */
+            char why[HX_ERROR_MSG_MAX];
+            snprintf(why, sizeof why, "%s", err ? err->msg : "");
+            return hx_fail(err, st, "phenopacket: subject.timeAtLastEncounter.age: %.400s", why);
+        }
         p->has_age = true;
     } else if (get(t, "gestationalAge")) {
         p->has_age = true; /* before birth */

@@ -1,12 +1,14 @@
 /* helix-bow-v1 text features: see text_features.h for the definition. The
  * vocabulary sits in an open-addressing hash table keyed by the token bytes;
  * a text is scanned once, hashing each token as it is read. */
-#include "text_features.h"
+#include "helix/text_features.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cJSON.h>
 
 #include "helix/hlx.h"
 

@@ -22,14 +22,19 @@
  *   number of UTF-8 code points of a string field) or "words" (runs of bytes
  *   other than ASCII whitespace), compared with op <, <=, >, >=, ==, !=.
  * A missing field or a field of the wrong type abstains. */
-#ifndef HELIX_APPS_LF_RULES_H
-#define HELIX_APPS_LF_RULES_H
+#ifndef HELIX_LF_RULES_H
+#define HELIX_LF_RULES_H
 
-#include <cJSON.h>
+struct cJSON;
 #include <regex.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "helix/status.h"
+
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef enum { HX_LF_KEYWORD, HX_LF_REGEX, HX_LF_THRESHOLD } hx_lf_kind;
 typedef enum { HX_LF_MEASURE_VALUE, HX_LF_MEASURE_CHARS, HX_LF_MEASURE_WORDS } hx_lf_measure;
@@ -67,6 +72,14 @@ hx_status hx_lf_set_load(const char *path, hx_lf_set *set, hx_error *err);
 void hx_lf_set_free(hx_lf_set *set);
 
 /* votes[j] = vote of LF j on record (a JSON object; anything else abstains). */
-void hx_lf_set_apply(const hx_lf_set *set, const cJSON *record, int32_t *votes);
+void hx_lf_set_apply(const hx_lf_set *set, const struct cJSON *record, int32_t *votes);
 
+/* votes[j] = vote of LF j on a record whose only field, `field`, is the
+ * string text[0..len) (which need not be NUL-terminated; as for a JSON
+ * string, it ends at its first NUL): rules over other fields abstain.
+ * HX_ENOMEM is the only failure. */
+hx_status hx_lf_set_apply_text(const hx_lf_set *set, const char *field, const char *text, size_t len,
+                               int32_t *votes, hx_error *err);
+
+HX_API_END
 #endif

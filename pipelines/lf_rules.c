@@ -1,5 +1,5 @@
 /* Keyword / regex / threshold labeling functions (see lf_rules.h). */
-#include "lf_rules.h"
+#include "helix/lf_rules.h"
 
 #include <errno.h>
 #include <math.h>
@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cJSON.h>
+
+#include "helix/file_util.h"
+
 #define MAX_LFS 100000
+#define LF_FILE_MAX ((size_t)1 << 30)
 
 static void rule_free(hx_lf_rule *r) {
     free(r->name);
@@ -161,22 +166,11 @@ out:
 
 hx_status hx_lf_set_load(const char *path, hx_lf_set *set, hx_error *err) {
     memset(set, 0, sizeof *set);
-    FILE *f = fopen(path, "rb");
-    if (!f) return hx_fail(err, HX_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 14, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *nb = cap < ((size_t)1 << 30) ? realloc(buf, cap * 2) : NULL;
-            if (!nb) { free(buf); buf = NULL; break; }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (!buf) return hx_fail(err, HX_ENOMEM, "%s: too large or out of memory", path);
-    hx_status st = hx_lf_set_parse(buf, n, set, err);
+    char *buf;
+    size_t n;
+    hx_status st = hx_read_file(path, LF_FILE_MAX, &buf, &n, err);
+    if (st != HX_OK) return st;
+    st = hx_lf_set_parse(buf, n, set, err);
     free(buf);
     return st;
 }
@@ -284,4 +278,24 @@ void hx_lf_set_apply(const hx_lf_set *set, const cJSON *record, int32_t *votes) 
         if (hit) votes[j] = r->label;
     }
     for (int c = 0; c < n_cache; c++) free(cache[c].lower);
+}
+
+hx_status hx_lf_set_apply_text(const hx_lf_set *set, const char *field, const char *text, size_t len,
+                               int32_t *votes, hx_error *err) {
+    /* The same rules as for a parsed record, on a one-field record: a JSON
+     * string ends at its first NUL, so the text does too. */
+    char *s = malloc(len + 1);
+    if (!s) return hx_fail(err, HX_ENOMEM, "out of memory for a %zu-byte text", len);
+    memcpy(s, text, len);
+    s[len] = '\0';
+    cJSON *rec = cJSON_CreateObject();
+    if (!rec || !cJSON_AddStringToObject(rec, field, s)) {
+        cJSON_Delete(rec);
+        free(s);
+        return hx_fail(err, HX_ENOMEM, "out of memory for a %zu-byte text", len);
+    }
+    free(s);
+    hx_lf_set_apply(set, rec, votes);
+    cJSON_Delete(rec);
+    return HX_OK;
 }

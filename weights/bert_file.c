@@ -1,5 +1,5 @@
 /* .hlx metadata -> BERT config, labels and tokenizer; tensors -> hx_bert. */
-#include "bert_load.h"
+#include "helix/bert_file.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "helix/tokenizer_meta.h"
+#include "weights/bert_file_internal.h"
 
 static hx_status json_size(const cJSON *o, const char *key, size_t lo, size_t hi, size_t *out,
                            hx_error *err) {
@@ -62,7 +63,7 @@ static void release_pages(void *ctx, const void *data, size_t nbytes) {
     if (b > a) madvise((void *)a, b - a, MADV_DONTNEED);
 }
 
-static hx_status read_labels(const cJSON *root, hx_bert_app *a, hx_error *err) {
+static hx_status read_labels(const cJSON *root, hx_bert_file *a, hx_error *err) {
     const size_t K = a->cfg.num_labels;
     const cJSON *labels = cJSON_GetObjectItemCaseSensitive(root, "labels");
     if (labels && (!cJSON_IsArray(labels) || (size_t)cJSON_GetArraySize(labels) != K))
@@ -81,7 +82,7 @@ static hx_status read_labels(const cJSON *root, hx_bert_app *a, hx_error *err) {
     return HX_OK;
 }
 
-hx_status hx_bert_app_load(const char *path, int with_tokenizer, hx_bert_app *a, hx_error *err) {
+hx_status hx_bert_file_open(const char *path, int with_tokenizer, hx_bert_file *a, hx_error *err) {
     memset(a, 0, sizeof *a);
     hx_status st = hx_hlx_open(path, &a->file, err);
     if (st != HX_OK) return st;
@@ -112,11 +113,11 @@ hx_status hx_bert_app_load(const char *path, int with_tokenizer, hx_bert_app *a,
     return HX_OK;
 fail:
     cJSON_Delete(root);
-    hx_bert_app_free(a);
+    hx_bert_file_close(a);
     return st;
 }
 
-void hx_bert_app_free(hx_bert_app *a) {
+void hx_bert_file_close(hx_bert_file *a) {
     hx_bert_free(a->model);
     hx_tokenizer_free(a->tok);
     for (size_t i = 0; a->labels && i < a->cfg.num_labels; i++) free(a->labels[i]);

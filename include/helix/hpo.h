@@ -8,13 +8,17 @@
  *   - alternative ids: oboInOwl#hasAlternativeId values of a term;
  *   - parents: is_a edges between two terms (sub is_a obj).
  * Terms are numbered 0..n-1 in file order. */
-#ifndef HELIX_APPS_HPO_ONTOLOGY_H
-#define HELIX_APPS_HPO_ONTOLOGY_H
+#ifndef HELIX_HPO_H
+#define HELIX_HPO_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "helix/status.h"
+
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef struct hx_hpo hx_hpo;
 
@@ -53,7 +57,6 @@ const char *hx_hpo_resolution_name(hx_hpo_resolution r);
  * terms are not walked again). */
 hx_status hx_hpo_mark_ancestors(const hx_hpo *h, int32_t t, uint8_t *mark, hx_error *err);
 
-#endif
 
 /* The ontology as an .hlx file ("arch": "hpo"): what the reader above keeps
  * (term numbers, obsolete flags, replacements, is_a parents, alternative ids)
@@ -64,3 +67,6 @@ hx_status hx_hpo_mark_ancestors(const hx_hpo *h, int32_t t, uint8_t *mark, hx_er
  * indices), hpo.alt_id (i32 [A]), hpo.alt_term (i32 [A]). */
 hx_status hx_hpo_write_hlx(const hx_hpo *h, const char *source, const char *path, hx_error *err);
 hx_status hx_hpo_open_hlx(const char *path, hx_hpo **out, hx_error *err);
+
+HX_API_END
+#endif

@@ -13,15 +13,19 @@
  *             allelicState.label heterozygous / homozygous / hemizygous.
  * A field of the wrong JSON type is a malformed record (HX_EFORMAT naming
  * the field, never its value). */
-#ifndef HELIX_APPS_PHENOPACKET_H
-#define HELIX_APPS_PHENOPACKET_H
+#ifndef HELIX_PHENOPACKET_H
+#define HELIX_PHENOPACKET_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <cJSON.h>
+struct cJSON;
 
 #include "helix/status.h"
+
+#include "helix/export.h"
+
+HX_API_BEGIN
 
 typedef enum { HX_SEX_UNKNOWN = 0, HX_SEX_MALE, HX_SEX_FEMALE, HX_SEX_OTHER } hx_sex;
 typedef enum { HX_VARIANT_SMALL = 0, HX_VARIANT_STRUCTURAL, HX_VARIANT_OTHER } hx_variant_kind;
@@ -54,7 +58,7 @@ typedef struct {
 enum { HX_UDP_MALE = 0, HX_UDP_PEDIATRIC, HX_UDP_STRUCTURAL, HX_UDP_BIALLELIC, HX_UDP_N_TARGETS };
 extern const char *const hx_udp_target_names[HX_UDP_N_TARGETS];
 
-hx_status hx_phenopacket_from_json(const cJSON *root, hx_phenopacket *out, hx_error *err);
+hx_status hx_phenopacket_from_json(const struct cJSON *root, hx_phenopacket *out, hx_error *err);
 /* json need not be NUL-terminated. */
 hx_status hx_phenopacket_parse(const char *json, size_t len, hx_phenopacket *out, hx_error *err);
 void hx_phenopacket_free(hx_phenopacket *p);
@@ -68,4 +72,5 @@ hx_status hx_iso8601_age_years(const char *s, double *years, hx_error *err);
  * The last two are unknown when there is no variant. */
 void hx_phenopacket_targets(const hx_phenopacket *p, int out[HX_UDP_N_TARGETS]);
 
+HX_API_END
 #endif
