@@ -7,11 +7,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include <cJSON.h>
 
 #include "helix/bert_file.h"
+#include "helix/bert_text_batch.h"
+#include "helix/threads.h"
 #include "weights/bert_file_internal.h"
 #include "helix/hlx.h"
 #include "helix/tokenizer_meta.h"
@@ -56,7 +59,76 @@ static int run(const char *cmd) {
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* The library path of classify-text: records' text pairs through one packed
+ * batch (helix/bert_text_batch.h), logits against PyTorch, unusable records
+ * keeping their slot, the truncation count. */
 Test(bert_cli, classify_text_matches_pytorch_with_error_records) {
+    const char *model = tiny_hlx();
+    hx_error err;
+    hx_bert_file bf;
+    cr_assert_eq(hx_bert_file_open(model, 1, &bf, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(bf.cfg.num_labels, 3);
+    char *exp_text = tu_read_fixture("bert/tiny/cli_expected.json", NULL);
+    cJSON *exp = cJSON_Parse(exp_text);
+    free(exp_text);
+    const cJSON *want = cJSON_GetObjectItem(exp, "logits");
+    int n_lines = cJSON_GetArraySize(want);
+    hx_threadpool *pool;
+    hx_bert_session *s;
+    hx_bert_text_batch tb;
+    cr_assert_eq(hx_threadpool_create(3, &pool, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(hx_bert_session_create(bf.model, (size_t)n_lines, 128, pool, &s, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(hx_bert_text_batch_init(&tb, (size_t)n_lines, 128, &err), HX_OK, "%s", err.msg);
+
+    char *in = tu_read_fixture("bert/tiny/cli.jsonl", NULL);
+    cJSON **recs = calloc((size_t)n_lines, sizeof *recs);
+    int i = 0;
+    for (char *q = in; *q; i++) {
+        char *nl = strchr(q, '\n');
+        size_t len = nl ? (size_t)(nl - q) : strlen(q);
+        cr_assert_lt(i, n_lines, "more records than expected lines");
+        recs[i] = cJSON_ParseWithLength(q, len);
+        const cJSON *a = cJSON_GetObjectItem(recs[i], "text"), *b2 = cJSON_GetObjectItem(recs[i], "text_b");
+        if (cJSON_IsString(a) && cJSON_IsString(b2))
+            cr_assert_eq(hx_bert_text_batch_add(&tb, bf.tok, a->valuestring, strlen(a->valuestring), b2->valuestring,
+                                                strlen(b2->valuestring), NULL, &err), HX_OK, "%s", err.msg);
+        else
+            cr_assert_eq(hx_bert_text_batch_add_error(&tb, "no text pair", &err), HX_OK);
+        if (!nl) break;
+        q = nl + 1;
+    }
+    cr_assert_eq(tb.n_slots, (size_t)n_lines);
+    float *logits = calloc(tb.batch.n_seqs * 3 + 1, sizeof *logits);
+    cr_assert_eq(hx_bert_classify(s, &tb.batch, logits, &err), HX_OK, "%s", err.msg);
+    for (i = 0; i < n_lines; i++) {
+        const cJSON *w = cJSON_GetArrayItem(want, i);
+        if (cJSON_IsNull(w)) {
+            cr_assert(tb.error[i][0], "line %d should be an error record", i + 1);
+            continue;
+        }
+        cr_assert(!tb.error[i][0], "line %d: %s", i + 1, tb.error[i]);
+        const float *lg = logits + tb.seq_of_slot[i] * 3;
+        for (int k = 0; k < 3; k++) {
+            double g = lg[k], x = cJSON_GetArrayItem(w, k)->valuedouble;
+            cr_assert(fabs(g - x) <= 1e-4 * 1.1, "line %d logit %d: %g vs PyTorch %g", i + 1, k, g, x);
+        }
+    }
+    cr_assert_eq(tb.n_truncated, (size_t)cJSON_GetObjectItem(exp, "truncated")->valueint);
+    for (i = 0; i < n_lines; i++) cJSON_Delete(recs[i]);
+    free(recs);
+    free(in);
+    free(logits);
+    hx_bert_text_batch_free(&tb);
+    hx_bert_session_free(s);
+    hx_threadpool_destroy(pool);
+    hx_bert_file_close(&bf);
+    cJSON_Delete(exp);
+}
+
+/* `helix classify-text` once, end to end: batches of 2 over 3 threads, one
+ * line out per line in, error records naming their line, the truncation
+ * count on stderr. */
+Test(bert_cli, classify_text_cli_smoke) {
     const char *model = tiny_hlx();
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
@@ -64,13 +136,11 @@ Test(bert_cli, classify_text_matches_pytorch_with_error_records) {
              "< %s/bert/tiny/cli.jsonl > %s/out.jsonl 2> %s/err.txt",
              HX_BINARY_DIR, model, HX_TEST_FIXTURES, OUT_DIR, OUT_DIR);
     cr_assert_eq(run(cmd), 0, "classify-text failed: %s", cmd);
-
     char *exp_text = tu_read_fixture("bert/tiny/cli_expected.json", NULL);
     cJSON *exp = cJSON_Parse(exp_text);
     free(exp_text);
     const cJSON *want = cJSON_GetObjectItem(exp, "logits");
     int n_lines = cJSON_GetArraySize(want);
-
     FILE *f = fopen(OUT_DIR "/out.jsonl", "r");
     cr_assert(f);
     char line[65536];
@@ -79,35 +149,15 @@ Test(bert_cli, classify_text_matches_pytorch_with_error_records) {
         cr_assert_lt(i, n_lines, "more output lines than input lines");
         cJSON *rec = cJSON_Parse(line);
         cr_assert(rec, "output line %d is not JSON", i + 1);
-        const cJSON *w = cJSON_GetArrayItem(want, i);
-        if (cJSON_IsNull(w)) {
+        if (cJSON_IsNull(cJSON_GetArrayItem(want, i))) {
             const cJSON *e = cJSON_GetObjectItem(rec, "error"), *ln = cJSON_GetObjectItem(rec, "line");
             cr_assert(cJSON_IsString(e), "line %d should be an error record", i + 1);
             cr_assert(cJSON_IsNumber(ln) && ln->valueint == i + 1, "error record names line %d", i + 1);
         } else {
-            const cJSON *lg = cJSON_GetObjectItem(rec, "logits");
-            const cJSON *label = cJSON_GetObjectItem(rec, "label");
-            const cJSON *probs = cJSON_GetObjectItem(rec, "probs");
+            const cJSON *lg = cJSON_GetObjectItem(rec, "logits"), *probs = cJSON_GetObjectItem(rec, "probs");
             cr_assert(cJSON_IsArray(lg) && cJSON_GetArraySize(lg) == 3, "line %d: no logits", i + 1);
-            int best = 0;
-            double psum = 0;
-            for (int k = 0; k < 3; k++) {
-                double g = cJSON_GetArrayItem(lg, k)->valuedouble;
-                double x = cJSON_GetArrayItem(w, k)->valuedouble;
-                cr_assert(fabs(g - x) <= 1e-4 * 1.1, "line %d logit %d: %g vs PyTorch %g", i + 1, k, g, x);
-                if (x > cJSON_GetArrayItem(w, best)->valuedouble) best = k;
-                char name[32];
-                snprintf(name, sizeof name, "label_%d", k);
-                const cJSON *p = cJSON_GetObjectItem(probs, name);
-                cr_assert(cJSON_IsNumber(p), "line %d: probs lacks %s", i + 1, name);
-                psum += p->valuedouble;
-            }
-            char want_label[32];
-            snprintf(want_label, sizeof want_label, "label_%d", best);
-            cr_assert(cJSON_IsString(label) && !strcmp(label->valuestring, want_label),
-                      "line %d: label %s, want %s", i + 1, cJSON_IsString(label) ? label->valuestring : "?",
-                      want_label);
-            cr_assert(fabs(psum - 1) < 1e-5, "line %d: probabilities sum to %g", i + 1, psum);
+            cr_assert(cJSON_IsString(cJSON_GetObjectItem(rec, "label")), "line %d: no label", i + 1);
+            cr_assert_eq(cJSON_GetArraySize(probs), 3, "line %d: no probs", i + 1);
         }
         cJSON_Delete(rec);
         i++;
