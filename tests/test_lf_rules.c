@@ -114,3 +114,49 @@ Test(lf_rules, malformed_files) {
         cr_expect(err.msg[0] != '\0', "case %zu: no message", i);
     }
 }
+
+/* A text held in memory (not NUL-terminated) votes as the same record would;
+ * rules over another field abstain. */
+Test(lf_rules, apply_text_equals_the_record) {
+    const char *lfs =
+        "{\"cardinality\": 3, \"lfs\": ["
+        "{\"type\": \"keyword\", \"field\": \"t\", \"keywords\": [\"cat\"], \"whole_word\": true, \"label\": 2},"
+        "{\"type\": \"regex\", \"field\": \"t\", \"pattern\": \"^c[a-z]+s$\", \"flags\": \"i\", \"label\": 1},"
+        "{\"type\": \"threshold\", \"field\": \"t\", \"measure\": \"words\", \"op\": \">=\", \"value\": 2, \"label\": 2},"
+        "{\"type\": \"keyword\", \"field\": \"x\", \"keywords\": [\"cat\"], \"label\": 0}]}";
+    hx_lf_set set;
+    hx_error err;
+    cr_assert_eq(hx_lf_set_parse(lfs, strlen(lfs), &set, &err), HX_OK, "%s", err.msg);
+    const char *texts[] = {"Cats", "a cat, two", "cats and dogs"};
+    for (int i = 0; i < 3; i++) {
+        char rec[128], buf[64];
+        snprintf(rec, sizeof rec, "{\"t\": \"%s\", \"x\": \"%s\"}", texts[i], texts[i]);
+        int32_t want[4], got[4];
+        cJSON *r = cJSON_Parse(rec);
+        hx_lf_set_apply(&set, r, want);
+        cJSON_Delete(r);
+        size_t n = strlen(texts[i]);
+        memcpy(buf, texts[i], n);
+        memset(buf + n, 'Z', sizeof buf - n); /* no NUL after the text */
+        cr_assert_eq(hx_lf_set_apply_text(&set, "t", buf, n, got, &err), HX_OK);
+        for (int j = 0; j < 3; j++) cr_expect_eq(got[j], want[j], "%s: LF %d", texts[i], j);
+        cr_expect_eq(got[3], -1, "%s: a rule over another field abstains", texts[i]);
+    }
+    hx_lf_set_free(&set);
+}
+
+/* `helix lf apply` once, end to end: the label matrix of the YouTube
+ * records equals the Python oracle's CSV byte for byte. */
+Test(lf_rules, lf_apply_cli_smoke) {
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s/helix lf apply --lfs %s/label_model/youtube_lfs.json < %s/label_model/youtube.jsonl",
+             HX_BINARY_DIR, HX_TEST_FIXTURES, HX_TEST_FIXTURES);
+    int status;
+    size_t len;
+    char *got = tu_run_capture(cmd, &len, &status);
+    cr_assert_eq(status, 0, "%s", cmd);
+    char *want = tu_read_fixture("label_model/youtube_L.csv", NULL);
+    cr_assert_str_eq(got, want);
+    free(got);
+    free(want);
+}

@@ -173,3 +173,19 @@ Test(phenopacket, error_messages_do_not_quote_the_record) {
     cr_assert_null(strstr(err.msg, "SECRET"), "%s", err.msg);
     cr_assert(strstr(err.msg, "subject.sex"), "%s", err.msg);
 }
+
+/* A bad age duration: the message is the field's name followed by the
+ * duration parser's own reason, intact (it was once formatted from the very
+ * buffer being written, which garbled it). */
+Test(phenopacket, age_error_message_keeps_the_reason) {
+    const char *rec = "{\"id\":\"x\",\"subject\":{\"timeAtLastEncounter\":{\"age\":{\"iso8601duration\":\"P3Q\"}}}}";
+    hx_error inner, err;
+    double y;
+    cr_assert_neq(hx_iso8601_age_years("P3Q", &y, &inner), HX_OK);
+    cr_assert(inner.msg[0]);
+    hx_phenopacket p;
+    cr_assert_eq(hx_phenopacket_parse(rec, strlen(rec), &p, &err), inner.code);
+    char want[HX_ERROR_MSG_MAX];
+    snprintf(want, sizeof want, "phenopacket: subject.timeAtLastEncounter.age: %.400s", inner.msg);
+    cr_assert_str_eq(err.msg, want);
+}
