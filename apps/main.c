@@ -25,39 +25,27 @@ HX_CMD(hx_cmd_udp);
 
 static int info_dispatch(int argc, char **argv);
 
+/* The one list of commands: name, summary for `helix --help`, entry point
+ * (NULL when the build lacks it). */
 static const struct {
     const char *name;
     const char *summary;
+    int (*fn)(int, char **);
 } commands[] = {
-    {"info", "describe a model file (--verify, --json), or this CPU (--cpu)"},
-    {"convert", "convert bert|seresnet|forest sources into one .hlx file"},
-    {"tokenize", "BERT WordPiece tokenization, text/JSONL in, JSONL ids out"},
-    {"classify-text", "BERT text classification, JSONL in, JSONL out"},
-    {"embed", "BERT sentence embeddings (CLS or mean pooling)"},
-    {"classify-image", "SE-ResNet image classification of JPEG files"},
-    {"forest", "random-forest prediction on CSV rows"},
-    {"lf", "apply labeling functions to JSONL records"},
-    {"label-model", "fit / predict / analyze a generative label model"},
-    {"triage", "abstract triage: LFs + forests + BERTs combined by a label model"},
-    {"udp", "undiagnosed-disease triage from phenopackets"},
-    {"bench", "benchmarks: gemm, attention, conv, bert, seresnet, tokenizer, forest"},
+    {"info", "describe a model file (--verify, --json), or this CPU (--cpu)", info_dispatch},
+    {"convert", "convert bert|seresnet|forest sources into one .hlx file", hx_cmd_convert},
+    {"tokenize", "BERT WordPiece tokenization, text/JSONL in, JSONL ids out", hx_cmd_tokenize},
+    {"classify-text", "BERT text classification, JSONL in, JSONL out", hx_cmd_classify_text},
+    {"embed", "BERT sentence embeddings (CLS or mean pooling)", hx_cmd_embed},
+    {"classify-image", "SE-ResNet image classification of JPEG files", hx_cmd_classify_image},
+    {"forest", "random-forest prediction on CSV rows", hx_cmd_forest},
+    {"lf", "apply labeling functions to JSONL records", hx_cmd_lf},
+    {"label-model", "fit / predict / analyze a generative label model", hx_cmd_label_model},
+    {"triage", "abstract triage: LFs + forests + BERTs combined by a label model", hx_cmd_triage},
+    {"udp", "undiagnosed-disease triage from phenopackets", hx_cmd_udp},
+    {"bench", "benchmarks: gemm, attention, conv, bert, seresnet, tokenizer, forest", hx_cmd_bench},
 };
-
-static int (*command_fn(const char *name))(int, char **) {
-    if (!strcmp(name, "info")) return info_dispatch;
-    if (!strcmp(name, "convert")) return hx_cmd_convert;
-    if (!strcmp(name, "tokenize")) return hx_cmd_tokenize;
-    if (!strcmp(name, "classify-text")) return hx_cmd_classify_text;
-    if (!strcmp(name, "embed")) return hx_cmd_embed;
-    if (!strcmp(name, "classify-image")) return hx_cmd_classify_image;
-    if (!strcmp(name, "forest")) return hx_cmd_forest;
-    if (!strcmp(name, "lf")) return hx_cmd_lf;
-    if (!strcmp(name, "label-model")) return hx_cmd_label_model;
-    if (!strcmp(name, "triage")) return hx_cmd_triage;
-    if (!strcmp(name, "udp")) return hx_cmd_udp;
-    if (!strcmp(name, "bench")) return hx_cmd_bench;
-    return NULL;
-}
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 /* `helix info --cpu` describes the machine; any other `helix info` a model. */
 static int info_dispatch(int argc, char **argv) {
@@ -82,8 +70,8 @@ static void usage(FILE *out) {
             "stdin and out on stdout; diagnostics go to stderr.\n"
             "\n"
             "commands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        int available = command_fn(commands[i].name) != NULL;
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        int available = commands[i].fn != NULL;
         fprintf(out, "  %-15s %s%s\n", commands[i].name, commands[i].summary,
                 available ? "" : " (not in this build)");
     }
@@ -107,11 +95,14 @@ int main(int argc, char **argv) {
         printf("helix %s\n", HX_VERSION_STRING);
         return 0;
     }
-    int (*fn)(int, char **) = command_fn(name);
+    int known = 0;
+    int (*fn)(int, char **) = NULL;
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(commands[i].name, name)) {
+            known = 1;
+            fn = commands[i].fn;
+        }
     if (!fn) {
-        int known = 0;
-        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-            known |= !strcmp(commands[i].name, name);
         if (known)
             fprintf(stderr, "helix: '%s' is not available in this build\n", name);
         else

@@ -12,6 +12,14 @@
 #include "helix/hlx.h"
 #include "helix/transformer_ops.h"
 #include "helix/bert.h"
+#include "helix/bert_file.h"
+#include "helix/bert_text_batch.h"
+#include "helix/text_features.h"
+#include "helix/lf_rules.h"
+#include "helix/hpo.h"
+#include "helix/phenopacket.h"
+#include "helix/triage.h"
+#include "helix/udp.h"
 
 const char *hx_version(void);
 
