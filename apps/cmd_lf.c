@@ -1,5 +1,5 @@
 /* `helix lf apply --lfs LFS.json < RECORDS.jsonl > L.csv`: runs keyword,
- * regex and threshold labeling functions (apps/lf_rules.h) over JSONL records
+ * regex and threshold labeling functions (include/helix/lf_rules.h) over JSONL records
  * and writes the label matrix, one CSV row per input line, with a header of
  * LF names. A line that is not a JSON object gets an all-abstain row, a
  * message on stderr naming the line, and makes the exit status 1. */
@@ -16,7 +16,7 @@ static const char *usage_text =
     "usage: helix lf apply --lfs LFS.json [--no-header] < RECORDS.jsonl > L.csv\n"
     "\n"
     "Applies the labeling functions of LFS.json (keyword, POSIX regex and threshold\n"
-    "rules; see docs or apps/lf_rules.h) to every JSONL record and prints the label\n"
+    "rules; see docs or include/helix/lf_rules.h) to every JSONL record and prints the label\n"
     "matrix: one row per input line, one column per LF, -1 = abstain. The first\n"
     "line names the LFs unless --no-header. A line that is not a JSON object gets an\n"
     "all -1 row and an error on stderr, and the exit status is then 1.\n";

@@ -13,7 +13,7 @@ Label matrices:
 - YouTube spam comments (../shared/data/weak_supervision/youtube_spam): the
   records are written as JSONL, the labeling functions of youtube_lfs.json are
   applied here by an independent Python implementation of helix's rule
-  semantics (apps/lf_rules.h), and the test checks helix's `lf apply` gives the
+  semantics (include/helix/lf_rules.h), and the test checks helix's `lf apply` gives the
   same matrix.
 
 Run: /work/venv/bin/python tests/oracle/make_label_model_fixtures.py

@@ -1,5 +1,5 @@
 """The labeling functions of tools/train/lf_rules.json in Python, with the
-semantics of `helix lf apply` (apps/lf_rules.h): keyword = bytes containing a
+semantics of `helix lf apply` (include/helix/lf_rules.h): keyword = bytes containing a
 keyword, ASCII case folding unless case_sensitive, optional whole_word;
 regex = POSIX ERE found anywhere (the patterns here keep to the subset where
 Python's `re` agrees with POSIX on whether a text matches); threshold on a

@@ -1,5 +1,5 @@
 """Shared pieces of the helix training scripts: paths, seeds, the abstract split
-and the text featurizer that apps/text_features.c reproduces bit for bit.
+and the text featurizer that pipelines/text_features.c reproduces bit for bit.
 
 Everything here is deterministic: no hash randomisation, no thread-dependent
 reductions. Outputs go to /work/train-out (HELIX_TRAIN_OUT), never into the repo.

@@ -1,5 +1,5 @@
 """The Human Phenotype Ontology from its obographs JSON (hp.json), read with
-nothing but the json module: the reference that apps/hpo_ontology.c follows
+nothing but the json module: the reference that pipelines/hpo.c follows
 (docs/udp-task.md, "Ontology").
 
 - a term is a node whose id is http://purl.obolibrary.org/obo/HP_<digits>

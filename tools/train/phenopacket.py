@@ -1,5 +1,5 @@
 """GA4GH phenopacket (schema v2) fields the UDP task uses, read as
-apps/phenopacket.c reads them (docs/udp-task.md, "Record"):
+pipelines/phenopacket.c reads them (docs/udp-task.md, "Record"):
 
   id        "id" (string, required)
   sex       subject.sex: MALE, FEMALE, OTHER_SEX, UNKNOWN_SEX (absent = UNKNOWN_SEX)

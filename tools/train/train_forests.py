@@ -1,5 +1,5 @@
 """Random-forest sources of the abstract-triage task: scikit-learn forests on
-the helix-bow-v1 features (common.py; apps/text_features.c computes the same
+the helix-bow-v1 features (common.py; pipelines/text_features.c computes the same
 floats at run time from the vocabulary stored with the model).
 
 Writes, per forest NAME, in $HELIX_TRAIN_OUT/forests/:
