@@ -286,7 +286,7 @@ hx_status hx_lf_set_apply_text(const hx_lf_set *set, const char *field, const ch
      * string ends at its first NUL, so the text does too. */
     char *s = malloc(len + 1);
     if (!s) return hx_fail(err, HX_ENOMEM, "out of memory for a %zu-byte text", len);
-    memcpy(s, text, len);
+    if (len) memcpy(s, text, len);
     s[len] = '\0';
     cJSON *rec = cJSON_CreateObject();
     if (!rec || !cJSON_AddStringToObject(rec, field, s)) {

@@ -254,7 +254,9 @@ hx_status hx_triage_score(hx_triage *t, const hx_triage_text *texts, size_t n, h
         hx_error e;
         hx_error_clear(&e);
         double p[2] = {0, 0};
-        hx_status st = vote(t, texts[i].text, texts[i].len, row, sp, &e);
+        const char *text = texts[i].text ? texts[i].text : "";
+        hx_status st = texts[i].text || !texts[i].len ? vote(t, text, texts[i].len, row, sp, &e)
+                                                      : hx_fail(&e, HX_EINVAL, "text %zu is NULL", i);
         if (st == HX_OK) st = hx_lm_file_predict_proba(&t->lm, row, 1, m, p, &e);
         r->status = st;
         snprintf(r->error, sizeof r->error, "%s", st == HX_OK ? "" : e.msg);

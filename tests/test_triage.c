@@ -250,3 +250,43 @@ Test(triage, cli_smoke) {
     free(got);
     free(exp);
 }
+
+/* Several texts in one call, not NUL-terminated, give what one call per
+ * text gives; a NULL text is that text's error alone. */
+Test(triage, score_many_texts_in_memory) {
+    char cfg[1024];
+    snprintf(cfg, sizeof cfg, "%s/models/triage.json", HX_SOURCE_DIR);
+    hx_triage *t;
+    hx_error err;
+    cr_assert_eq(hx_triage_open(cfg, NULL, &t, &err), HX_OK, "%s", err.msg);
+    const int m = hx_triage_n_sources(t), nm = m - hx_triage_n_lfs(t);
+    static const char buf[] = "DNA damage repair genes mutated in colorectal cancer: BRCA1 mutation and genomic "
+                              "instability.XXXXAngiogenesis and VEGF signalling drive metastasis.";
+    const size_t len0 = strlen("DNA damage repair genes mutated in colorectal cancer: BRCA1 mutation and genomic "
+                               "instability.");
+    hx_triage_text in[3] = {{buf, len0}, {NULL, 5}, {buf + len0 + 4, strlen(buf + len0 + 4)}};
+    hx_triage_result r[3];
+    int32_t votes[3 * 64];
+    double sp[3 * 64];
+    cr_assert_leq(m, 64);
+    cr_assert_eq(hx_triage_score(t, in, 3, r, votes, sp, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(r[0].status, HX_OK, "%s", r[0].error);
+    cr_assert_neq(r[1].status, HX_OK);
+    cr_assert_eq(r[2].status, HX_OK, "%s", r[2].error);
+    for (int i = 0; i < 3; i += 2) {
+        char *copy = strndup(in[i].text, in[i].len);
+        hx_triage_text one = {copy, in[i].len};
+        hx_triage_result r1;
+        int32_t v1[64];
+        double sp1[64];
+        cr_assert_eq(hx_triage_score(t, &one, 1, &r1, v1, sp1, &err), HX_OK);
+        cr_assert_eq(r1.p, r[i].p, "text %d", i);
+        cr_assert_eq(r1.label, r[i].label);
+        cr_assert_eq(memcmp(v1, votes + i * m, (size_t)m * sizeof *v1), 0, "text %d votes", i);
+        cr_assert_eq(memcmp(sp1, sp + i * nm, (size_t)nm * sizeof *sp1), 0, "text %d P", i);
+        free(copy);
+    }
+    cr_assert_str_eq(hx_triage_source_name(t, 0), "lf_dna_damage_repair");
+    cr_assert_null(hx_triage_source_name(t, m));
+    hx_triage_close(t);
+}
