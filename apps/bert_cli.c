@@ -34,13 +34,13 @@ int cli_bert_parse(int argc, char **argv, const char *cmd, int with_pooling,
             else if (!strcmp(v, "jsonl")) o->format = 1;
             else return usage_error(cmd, "--format must be text, jsonl or auto, not", v);
         } else if (!strcmp(a, "--max-len")) {
-            if (!hx_parse_int(v, 1, 1 << 20, &n)) return usage_error(cmd, "--max-len needs a positive integer, not", v);
+            if (!cli_parse_int(v, 1, 1 << 20, &n)) return usage_error(cmd, "--max-len needs a positive integer, not", v);
             o->max_len = (size_t)n;
         } else if (!strcmp(a, "--batch")) {
-            if (!hx_parse_int(v, 1, 4096, &n)) return usage_error(cmd, "--batch needs an integer in 1..4096, not", v);
+            if (!cli_parse_int(v, 1, 4096, &n)) return usage_error(cmd, "--batch needs an integer in 1..4096, not", v);
             o->batch = (size_t)n;
         } else if (!strcmp(a, "--threads")) {
-            if (!hx_parse_int(v, 1, 1024, &n)) return usage_error(cmd, "--threads needs an integer in 1..1024, not", v);
+            if (!cli_parse_int(v, 1, 1024, &n)) return usage_error(cmd, "--threads needs an integer in 1..1024, not", v);
             o->threads = (int)n;
         } else if (with_pooling && !strcmp(a, "--pooling")) {
             if (!strcmp(v, "cls")) o->pooling = HX_BERT_POOL_CLS;
@@ -131,7 +131,7 @@ long cli_bert_read(cli_bert *c, FILE *in, hx_error *err) {
     hx_bert_text_batch *b = &c->texts;
     hx_bert_text_batch_clear(b);
     long len;
-    while (b->n_slots < b->cap && (len = hx_read_line(in, &c->line, &c->line_cap)) >= 0) {
+    while (b->n_slots < b->cap && (len = cli_read_line(in, &c->line, &c->line_cap)) >= 0) {
         c->line_no[b->n_slots] = ++c->lines_read;
         hx_error_clear(err);
         if (add_line(c, c->line, (size_t)len, err) != HX_OK) return -1;
@@ -141,7 +141,7 @@ long cli_bert_read(cli_bert *c, FILE *in, hx_error *err) {
 
 int cli_bert_finish(cli_bert *c, const char *cmd) {
     int rc = 0;
-    hx_progress_end();
+    cli_progress_end();
     if (c->texts.n_truncated)
         fprintf(stderr, "helix %s: %zu of %ld records truncated to %zu tokens\n", cmd,
                 c->texts.n_truncated, c->lines_read, c->texts.max_len);

@@ -60,7 +60,7 @@ static void write_record(FILE *out, const hx_triage *t, const cJSON *rec, const 
     if (!id) id = cJSON_GetObjectItemCaseSensitive(rec, "id");
     if (cJSON_IsString(id)) {
         fputs("\"id\":", out);
-        hx_write_json_string(out, id->valuestring, strlen(id->valuestring));
+        cli_write_json_string(out, id->valuestring, strlen(id->valuestring));
         fputs(",", out);
     } else if (cJSON_IsNumber(id)) {
         fprintf(out, "\"id\":%.17g,", id->valuedouble);
@@ -69,14 +69,14 @@ static void write_record(FILE *out, const hx_triage *t, const cJSON *rec, const 
     for (int c = 0; c < m; c++) {
         const char *n = hx_triage_source_name(t, c);
         if (c) fputs(",", out);
-        hx_write_json_string(out, n, strlen(n));
+        cli_write_json_string(out, n, strlen(n));
         fprintf(out, ":%d", (int)L[c]);
     }
     fputs("},\"source_p\":{", out);
     for (int c = n_lfs; c < m; c++) {
         const char *n = hx_triage_source_name(t, c);
         if (c > n_lfs) fputs(",", out);
-        hx_write_json_string(out, n, strlen(n));
+        cli_write_json_string(out, n, strlen(n));
         fprintf(out, ":%.17g", sp[c - n_lfs]);
     }
     fputs("}}\n", out);
@@ -181,7 +181,7 @@ static int cmd_attach(int argc, char **argv) {
     return 0;
 }
 
-int hx_cmd_triage(int argc, char **argv) {
+int cmd_triage(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "attach-features")) return cmd_attach(argc - 1, argv + 1);
     const char *config = "models/triage.json", *outp = NULL;
     bool evaluate = false;
@@ -224,7 +224,7 @@ int hx_cmd_triage(int argc, char **argv) {
     size_t lcap = 0;
     long len;
     int failed = !row || !sp;
-    while (!failed && (len = hx_read_line(stdin, &line, &lcap)) >= 0) {
+    while (!failed && (len = cli_read_line(stdin, &line, &lcap)) >= 0) {
         line_no++;
         cJSON *rec = cJSON_ParseWithLength(line, (size_t)len);
         const cJSON *text = cJSON_GetObjectItemCaseSensitive(rec, field);
@@ -239,7 +239,7 @@ int hx_cmd_triage(int argc, char **argv) {
             /* out of memory: reported below */
         } else if (r.status != HX_OK) {
             errors++;
-            if (!evaluate) hx_write_error_record(out, r.error, line_no);
+            if (!evaluate) cli_write_error_record(out, r.error, line_no);
             else fprintf(stderr, "helix triage: line %ld: %s\n", line_no, r.error);
         } else if (!evaluate) {
             write_record(out, t, rec, row, sp, r.p);
@@ -249,9 +249,9 @@ int hx_cmd_triage(int argc, char **argv) {
             else if (!keep_row(&kept, m, row, (int32_t)g->valuedouble, r.p)) failed = 1;
         }
         cJSON_Delete(rec);
-        hx_progress("triage", (size_t)line_no, 0);
+        cli_progress("triage", (size_t)line_no, 0);
     }
-    hx_progress_end();
+    cli_progress_end();
     if (failed) fprintf(stderr, "helix triage: out of memory\n");
     if (!failed && evaluate) {
         hx_triage_table tab;

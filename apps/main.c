@@ -9,19 +9,19 @@
 
 /* Declared weak so that a build missing one command still links and says so. */
 #define HX_CMD(fn) int fn(int argc, char **argv) __attribute__((weak))
-HX_CMD(hx_cmd_info);
-HX_CMD(hx_cmd_info_cpu);
-HX_CMD(hx_cmd_convert);
-HX_CMD(hx_cmd_tokenize);
-HX_CMD(hx_cmd_classify_text);
-HX_CMD(hx_cmd_embed);
-HX_CMD(hx_cmd_classify_image);
-HX_CMD(hx_cmd_forest);
-HX_CMD(hx_cmd_label_model);
-HX_CMD(hx_cmd_lf);
-HX_CMD(hx_cmd_bench);
-HX_CMD(hx_cmd_triage);
-HX_CMD(hx_cmd_udp);
+HX_CMD(cmd_info);
+HX_CMD(cmd_info_cpu);
+HX_CMD(cmd_convert);
+HX_CMD(cmd_tokenize);
+HX_CMD(cmd_classify_text);
+HX_CMD(cmd_embed);
+HX_CMD(cmd_classify_image);
+HX_CMD(cmd_forest);
+HX_CMD(cmd_label_model);
+HX_CMD(cmd_lf);
+HX_CMD(cmd_bench);
+HX_CMD(cmd_triage);
+HX_CMD(cmd_udp);
 
 static int info_dispatch(int argc, char **argv);
 
@@ -33,17 +33,17 @@ static const struct {
     int (*fn)(int, char **);
 } commands[] = {
     {"info", "describe a model file (--verify, --json), or this CPU (--cpu)", info_dispatch},
-    {"convert", "convert bert|seresnet|forest sources into one .hlx file", hx_cmd_convert},
-    {"tokenize", "BERT WordPiece tokenization, text/JSONL in, JSONL ids out", hx_cmd_tokenize},
-    {"classify-text", "BERT text classification, JSONL in, JSONL out", hx_cmd_classify_text},
-    {"embed", "BERT sentence embeddings (CLS or mean pooling)", hx_cmd_embed},
-    {"classify-image", "SE-ResNet image classification of JPEG files", hx_cmd_classify_image},
-    {"forest", "random-forest prediction on CSV rows", hx_cmd_forest},
-    {"lf", "apply labeling functions to JSONL records", hx_cmd_lf},
-    {"label-model", "fit / predict / analyze a generative label model", hx_cmd_label_model},
-    {"triage", "abstract triage: LFs + forests + BERTs combined by a label model", hx_cmd_triage},
-    {"udp", "undiagnosed-disease triage from phenopackets", hx_cmd_udp},
-    {"bench", "benchmarks: gemm, attention, conv, bert, seresnet, tokenizer, forest", hx_cmd_bench},
+    {"convert", "convert bert|seresnet|forest sources into one .hlx file", cmd_convert},
+    {"tokenize", "BERT WordPiece tokenization, text/JSONL in, JSONL ids out", cmd_tokenize},
+    {"classify-text", "BERT text classification, JSONL in, JSONL out", cmd_classify_text},
+    {"embed", "BERT sentence embeddings (CLS or mean pooling)", cmd_embed},
+    {"classify-image", "SE-ResNet image classification of JPEG files", cmd_classify_image},
+    {"forest", "random-forest prediction on CSV rows", cmd_forest},
+    {"lf", "apply labeling functions to JSONL records", cmd_lf},
+    {"label-model", "fit / predict / analyze a generative label model", cmd_label_model},
+    {"triage", "abstract triage: LFs + forests + BERTs combined by a label model", cmd_triage},
+    {"udp", "undiagnosed-disease triage from phenopackets", cmd_udp},
+    {"bench", "benchmarks: gemm, attention, conv, bert, seresnet, tokenizer, forest", cmd_bench},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -51,15 +51,15 @@ static const struct {
 static int info_dispatch(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--cpu")) {
-            if (!hx_cmd_info_cpu) break;
-            return hx_cmd_info_cpu(argc, argv);
+            if (!cmd_info_cpu) break;
+            return cmd_info_cpu(argc, argv);
         }
     }
-    if (!hx_cmd_info) {
+    if (!cmd_info) {
         fprintf(stderr, "helix info: model files are not supported by this build\n");
         return 2;
     }
-    return hx_cmd_info(argc, argv);
+    return cmd_info(argc, argv);
 }
 
 static void usage(FILE *out) {
@@ -92,7 +92,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(name, "--version")) {
-        printf("helix %s\n", HX_VERSION_STRING);
+        printf("helix %s\n", CLI_VERSION_STRING);
         return 0;
     }
     int known = 0;

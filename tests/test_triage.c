@@ -17,7 +17,7 @@
 
 #include "helix/triage.h"
 
-int hx_cmd_triage(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
 
 /* The slice's records scored by the library: for each line, the JSON text
  * of what `helix triage` prints (a record or an error), built from
@@ -219,13 +219,13 @@ Test(triage, evaluate_table_matches_snorkel) {
 
 Test(triage, usage_and_config_errors) {
     char *help[] = {"triage", "--help", NULL};
-    cr_assert_eq(hx_cmd_triage(2, help), 0);
+    cr_assert_eq(cmd_triage(2, help), 0);
     char *bad[] = {"triage", "--bogus", NULL};
-    cr_assert_eq(hx_cmd_triage(2, bad), 2);
+    cr_assert_eq(cmd_triage(2, bad), 2);
     char *missing[] = {"triage", "--config", "/nonexistent/triage.json", NULL};
-    cr_assert_eq(hx_cmd_triage(3, missing), 1);
+    cr_assert_eq(cmd_triage(3, missing), 1);
     char *attach[] = {"triage", "attach-features", "/nonexistent.hlx", NULL};
-    cr_assert_eq(hx_cmd_triage(3, attach), 2);
+    cr_assert_eq(cmd_triage(3, attach), 2);
 }
 
 /* The command once, end to end: the slice in, one line out per line in. */
@@ -238,7 +238,7 @@ Test(triage, cli_smoke) {
     close(fd);
     cr_assert(freopen(in, "r", stdin));
     char *argv[] = {"triage", "--config", cfg, "-o", out, NULL};
-    cr_assert_eq(hx_cmd_triage(5, argv), 1); /* malformed lines are in the input */
+    cr_assert_eq(cmd_triage(5, argv), 1); /* malformed lines are in the input */
     char *got = tu_read_file(out, NULL), *exp = tu_read_fixture("apps/triage_expected.jsonl", NULL);
     unlink(out);
     int n_got = 0, n_exp = 0, n_err = 0;

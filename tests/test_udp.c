@@ -19,7 +19,7 @@
 #include "helix/udp.h"
 #include "test_util.h"
 
-int hx_cmd_udp(int argc, char **argv);
+int cmd_udp(int argc, char **argv);
 
 static const char *targets[] = {"male", "pediatric", "structural_variant", "biallelic"};
 static char dir[256];
@@ -204,11 +204,11 @@ Test(udp, evaluate_table_matches) {
 
 Test(udp, usage_and_config_errors) {
     char *help[] = {"udp", "--help", NULL};
-    cr_assert_eq(hx_cmd_udp(2, help), 0);
+    cr_assert_eq(cmd_udp(2, help), 0);
     char *bad_opt[] = {"udp", "--bogus", NULL};
-    cr_assert_eq(hx_cmd_udp(2, bad_opt), 2);
+    cr_assert_eq(cmd_udp(2, bad_opt), 2);
     char *no_cfg[] = {"udp", "--config", "/nonexistent/udp.json", NULL};
-    cr_assert_eq(hx_cmd_udp(3, no_cfg), 1);
+    cr_assert_eq(cmd_udp(3, no_cfg), 1);
     make_models();
     /* a target name the command does not know, and a model whose features
      * are not terms of the ontology */
@@ -242,7 +242,7 @@ Test(udp, cli_smoke) {
     snprintf(input, sizeof input, "%s/apps/phenopackets.jsonl", HX_TEST_FIXTURES);
     snprintf(out, sizeof out, "%s/out.jsonl", dir);
     char *argv[] = {"udp", "--config", cfgp, "-o", out, input, NULL};
-    cr_assert_eq(hx_cmd_udp(6, argv), 1);
+    cr_assert_eq(cmd_udp(6, argv), 1);
     char *got = tu_read_file(out, NULL), *exp = tu_read_fixture("apps/udp_expected.jsonl", NULL);
     int n_got = 0, n_exp = 0, n_err = 0;
     for (char *q = got; *q; q++) n_got += *q == '\n';
