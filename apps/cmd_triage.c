@@ -18,12 +18,9 @@
 
 #include <cJSON.h>
 
-#include "helix/file_util.h"
 #include "helix/text_features.h"
 #include "helix/triage.h"
 #include "cli_util.h"
-
-#define FEATURES_MAX ((size_t)1 << 28)
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -160,20 +157,7 @@ static int cmd_attach(int argc, char **argv) {
     }
     hx_error err;
     hx_error_clear(&err);
-    size_t len = 0;
-    char *text = NULL;
-    if (hx_read_file(feat, FEATURES_MAX, &text, &len, &err) != HX_OK) {
-        fprintf(stderr, "helix triage attach-features: %s\n", err.msg);
-        return 1;
-    }
-    cJSON *j = cJSON_ParseWithLength(text, len);
-    free(text);
-    if (!j) {
-        fprintf(stderr, "helix triage attach-features: %s: not JSON\n", feat);
-        return 1;
-    }
-    hx_status st = hx_text_features_attach_hlx(in, j, outp, &err);
-    cJSON_Delete(j);
+    hx_status st = hx_text_features_attach_hlx_file(in, feat, outp, &err);
     if (st != HX_OK) {
         fprintf(stderr, "helix triage attach-features: %s\n", err.msg);
         return 1;

@@ -10,7 +10,10 @@
 
 #include <cJSON.h>
 
+#include "helix/file_util.h"
 #include "helix/hlx.h"
+
+#define FEATURES_FILE_MAX ((size_t)1 << 28)
 
 #define MAX_VOCAB ((size_t)1 << 24)
 
@@ -285,6 +288,20 @@ done:
     cJSON_Delete(meta);
     hx_hlx_close(f);
     hx_text_features_free(tf);
+    return st;
+}
+
+hx_status hx_text_features_attach_hlx_file(const char *in_path, const char *features_path, const char *out_path,
+                                           hx_error *err) {
+    char *text;
+    size_t len;
+    hx_status st = hx_read_file(features_path, FEATURES_FILE_MAX, &text, &len, err);
+    if (st != HX_OK) return st;
+    cJSON *j = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!j) return hx_fail(err, HX_EFORMAT, "%s: not valid JSON", features_path);
+    st = hx_text_features_attach_hlx(in_path, j, out_path, err);
+    cJSON_Delete(j);
     return st;
 }
 

@@ -53,6 +53,10 @@ void hx_text_features_free(hx_text_features *tf);
  * must equal the vocabulary (checked whenever it has them). */
 hx_status hx_text_features_attach_hlx(const char *in_path, const struct cJSON *features, const char *out_path,
                                       hx_error *err);
+/* The same with the featurizer read from a JSON file (the training script's
+ * NAME.features.json). */
+hx_status hx_text_features_attach_hlx_file(const char *in_path, const char *features_path, const char *out_path,
+                                           hx_error *err);
 /* The featurizer stored in an .hlx file's metadata; HX_ENOTFOUND if none. */
 hx_status hx_text_features_from_hlx_metadata(const char *metadata, size_t len, hx_text_features **out,
                                              hx_error *err);
