@@ -3,6 +3,7 @@
 #include "helix/triage.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,8 @@ struct hx_triage {
     triage_bert bert[MAX_MODELS];
     hx_lm_file lm;
     int have_lm;
-    int m; /* columns */
+    int m;        /* columns */
+    size_t batch; /* texts per BERT call */
 };
 
 void hx_triage_close(hx_triage *t) {
@@ -98,7 +100,7 @@ static hx_status load_forest(triage_forest *r, const char *name, const char *pat
     return st;
 }
 
-static hx_status load_bert(triage_bert *b, const char *name, const char *path, size_t max_len,
+static hx_status load_bert(triage_bert *b, const char *name, const char *path, size_t max_len, size_t batch,
                            hx_threadpool *pool, hx_error *err) {
     snprintf(b->name, sizeof b->name, "%s", name);
     hx_status st = hx_bert_file_open(path, 1, &b->file, err);
@@ -106,8 +108,8 @@ static hx_status load_bert(triage_bert *b, const char *name, const char *path, s
     if (b->file.cfg.num_labels != 2) return hx_fail(err, HX_EFORMAT, "%s: a triage BERT has two labels", path);
     b->positive = 1; /* id2label 1 = the positive class (tools/train/bert_model.py) */
     if (max_len == 0 || max_len > b->file.cfg.max_position) max_len = b->file.cfg.max_position;
-    if ((st = hx_bert_session_create(b->file.model, 1, max_len, pool, &b->session, err)) != HX_OK) return st;
-    return hx_bert_text_batch_init(&b->texts, 1, max_len, err);
+    if ((st = hx_bert_session_create(b->file.model, batch, max_len, pool, &b->session, err)) != HX_OK) return st;
+    return hx_bert_text_batch_init(&b->texts, batch, max_len, err);
 }
 
 static hx_status check_lf_fields(const hx_triage *t, const char *path, hx_error *err) {
@@ -161,7 +163,7 @@ static hx_status load_models(const char *config, const cJSON *root, hx_threadpoo
             return hx_fail(err, HX_EFORMAT, "%s: a BERT needs \"name\", \"model\" and max_len in 3..65536", config);
         if ((st = hx_path_beside(config, model->valuestring, path, sizeof path, err)) ||
             (st = load_bert(&t->bert[t->n_berts++], name->valuestring, path, ml ? (size_t)ml->valuedouble : 0,
-                            pool, err)))
+                            t->batch, pool, err)))
             return st;
     }
     t->m = t->lfs.n_lfs + t->n_forests + t->n_berts;
@@ -185,7 +187,13 @@ hx_status hx_triage_open(const char *config, const hx_triage_options *opts, hx_t
     cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);
     if (!root) return hx_fail(err, HX_EFORMAT, "%s: not valid JSON", config);
+    size_t batch = opts && opts->batch ? opts->batch : HX_TRIAGE_DEFAULT_BATCH;
+    if (batch > 4096) {
+        cJSON_Delete(root);
+        return hx_fail(err, HX_EINVAL, "triage: batch %zu is more than 4096 texts", batch);
+    }
     hx_triage *t = calloc(1, sizeof *t);
+    if (t) t->batch = batch;
     st = t ? load_models(config, root, opts ? opts->pool : NULL, t, err) : hx_fail(err, HX_ENOMEM, "out of memory");
     cJSON_Delete(root);
     if (st != HX_OK) {
@@ -208,68 +216,121 @@ const char *hx_triage_source_name(const hx_triage *t, int col) {
     return t->bert[col - t->n_forests].name;
 }
 
-/* The votes of every source on one text; sp[i] = P(1) of model source i
- * (forests then BERTs). A failure of one text is its own; HX_ENOMEM the
- * whole call's. */
-static hx_status vote(hx_triage *t, const char *s, size_t len, int32_t *L, double *sp, hx_error *err) {
+/* The LF and forest votes on one text; sp[i] = P(1) of forest i. */
+static hx_status vote_text(hx_triage *t, const char *s, size_t len, int32_t *L, double *sp, hx_error *err) {
     hx_status st = hx_lf_set_apply_text(&t->lfs, t->field, s, len, L, err);
-    if (st != HX_OK) return st;
-    int col = t->lfs.n_lfs, src = 0;
-    for (int i = 0; i < t->n_forests; i++, col++, src++) {
+    for (int i = 0; st == HX_OK && i < t->n_forests; i++) {
         triage_forest *r = &t->rf[i];
         double pr[8];
         if ((st = hx_text_features_compute(r->tf, s, len, r->x, err)) ||
             (st = hx_forest_predict(r->forest, r->x, 1, pr, NULL, err)))
-            return st;
-        sp[src] = pr[r->positive];
-        L[col] = sp[src] >= t->threshold;
+            break;
+        sp[i] = pr[r->positive];
+        L[t->lfs.n_lfs + i] = sp[i] >= t->threshold;
     }
-    for (int i = 0; i < t->n_berts; i++, col++, src++) {
-        triage_bert *b = &t->bert[i];
-        hx_bert_text_batch_clear(&b->texts);
-        if ((st = hx_bert_text_batch_add(&b->texts, b->file.tok, s, len, NULL, 0, NULL, err)) != HX_OK) return st;
-        if (b->texts.error[0][0]) return hx_fail(err, HX_EFORMAT, "%s", b->texts.error[0]);
-        float logits[2];
-        if ((st = hx_bert_classify(b->session, &b->texts.batch, logits, err)) != HX_OK) return st;
+    return st;
+}
+
+static void set_result(hx_triage_result *r, hx_status st, const char *msg) {
+    r->status = st;
+    snprintf(r->error, sizeof r->error, "%s", st == HX_OK ? "" : msg);
+}
+
+/* BERT b on the texts of one chunk still without an error, packed in one
+ * batch: column col of L, model source src of sp. */
+static hx_status vote_bert(hx_triage *t, triage_bert *b, const hx_triage_text *texts, size_t nc,
+                           hx_triage_result *res, int32_t *L, double *sp, int col, int src, float *logits,
+                           size_t *slot_of, hx_error *err) {
+    const int m = t->m, n_models = t->n_forests + t->n_berts;
+    hx_bert_text_batch *tb = &b->texts;
+    hx_bert_text_batch_clear(tb);
+    for (size_t j = 0; j < nc; j++) {
+        slot_of[j] = SIZE_MAX;
+        if (res[j].status != HX_OK) continue;
+        size_t slot;
+        hx_status st = hx_bert_text_batch_add(tb, b->file.tok, texts[j].text ? texts[j].text : "", texts[j].len,
+                                              NULL, 0, &slot, err);
+        if (st != HX_OK) return st; /* out of memory */
+        if (tb->error[slot][0]) set_result(&res[j], HX_EFORMAT, tb->error[slot]);
+        else slot_of[j] = slot;
+    }
+    if (tb->batch.n_seqs == 0) return HX_OK;
+    hx_error e;
+    hx_error_clear(&e);
+    hx_status st = hx_bert_classify(b->session, &tb->batch, logits, &e);
+    if (st == HX_ENOMEM) return hx_fail(err, st, "%s", e.msg);
+    for (size_t j = 0; j < nc; j++) {
+        if (slot_of[j] == SIZE_MAX) continue;
+        if (st != HX_OK) {
+            set_result(&res[j], st, e.msg);
+            continue;
+        }
+        const float *lg = logits + tb->seq_of_slot[slot_of[j]] * 2;
         /* softmax of two logits: P(1) = 1 / (1 + exp(l0 - l1)) */
-        sp[src] = 1.0 / (1.0 + exp((double)logits[1 - b->positive] - (double)logits[b->positive]));
-        L[col] = sp[src] >= t->threshold;
+        double p1 = 1.0 / (1.0 + exp((double)lg[1 - b->positive] - (double)lg[b->positive]));
+        sp[j * (size_t)n_models + (size_t)src] = p1;
+        L[j * (size_t)m + (size_t)col] = p1 >= t->threshold;
+    }
+    return HX_OK;
+}
+
+/* One chunk of at most t->batch texts: LFs and forests text by text, each
+ * BERT on the chunk at once, then the label model text by text. */
+static hx_status score_chunk(hx_triage *t, const hx_triage_text *texts, size_t nc, hx_triage_result *res,
+                             int32_t *L, double *sp, float *logits, size_t *slot_of, hx_error *err) {
+    const int m = t->m, n_models = t->n_forests + t->n_berts;
+    for (size_t j = 0; j < nc; j++) {
+        hx_error e;
+        hx_error_clear(&e);
+        hx_status st = texts[j].text || !texts[j].len
+                           ? vote_text(t, texts[j].text ? texts[j].text : "", texts[j].len, L + j * (size_t)m,
+                                       sp + j * (size_t)n_models, &e)
+                           : hx_fail(&e, HX_EINVAL, "a NULL text");
+        if (st == HX_ENOMEM) return hx_fail(err, st, "%s", e.msg);
+        set_result(&res[j], st, e.msg);
+    }
+    for (int i = 0; i < t->n_berts; i++) {
+        hx_status st = vote_bert(t, &t->bert[i], texts, nc, res, L, sp, t->lfs.n_lfs + t->n_forests + i,
+                                 t->n_forests + i, logits, slot_of, err);
+        if (st != HX_OK) return st;
+    }
+    for (size_t j = 0; j < nc; j++) {
+        double p[2] = {0, 0};
+        hx_error e;
+        hx_error_clear(&e);
+        if (res[j].status == HX_OK) {
+            hx_status st = hx_lm_file_predict_proba(&t->lm, L + j * (size_t)m, 1, m, p, &e);
+            if (st == HX_ENOMEM) return hx_fail(err, st, "%s", e.msg);
+            set_result(&res[j], st, e.msg);
+        }
+        res[j].p = res[j].status == HX_OK ? p[1] : 0;
+        res[j].label = res[j].status == HX_OK && p[1] >= 0.5;
     }
     return HX_OK;
 }
 
 hx_status hx_triage_score(hx_triage *t, const hx_triage_text *texts, size_t n, hx_triage_result *results,
                           int32_t *votes, double *source_p, hx_error *err) {
-    const int m = t->m, n_models = t->n_forests + t->n_berts;
-    int32_t *row = malloc((size_t)m * sizeof *row);
-    double *sp = malloc((size_t)(n_models + 1) * sizeof *sp);
-    if (!row || !sp) {
-        free(row);
-        free(sp);
-        return hx_fail(err, HX_ENOMEM, "out of memory");
+    const size_t m = (size_t)t->m, n_models = (size_t)(t->n_forests + t->n_berts), B = t->batch;
+    int32_t *L = malloc(B * m * sizeof *L);
+    double *sp = malloc(B * (n_models + 1) * sizeof *sp);
+    float *logits = malloc(B * 2 * sizeof *logits);
+    size_t *slot_of = malloc(B * sizeof *slot_of);
+    hx_status st = L && sp && logits && slot_of ? HX_OK : hx_fail(err, HX_ENOMEM, "out of memory");
+    for (size_t c0 = 0; st == HX_OK && c0 < n; c0 += B) {
+        size_t nc = n - c0 < B ? n - c0 : B;
+        st = score_chunk(t, texts + c0, nc, results + c0, L, sp, logits, slot_of, err);
+        for (size_t j = 0; st == HX_OK && j < nc; j++) {
+            if (results[c0 + j].status != HX_OK) continue;
+            if (votes) memcpy(votes + (c0 + j) * m, L + j * m, m * sizeof *L);
+            if (source_p) memcpy(source_p + (c0 + j) * n_models, sp + j * n_models, n_models * sizeof *sp);
+        }
     }
-    hx_status failed = HX_OK;
-    for (size_t i = 0; i < n && failed == HX_OK; i++) {
-        hx_triage_result *r = &results[i];
-        hx_error e;
-        hx_error_clear(&e);
-        double p[2] = {0, 0};
-        const char *text = texts[i].text ? texts[i].text : "";
-        hx_status st = texts[i].text || !texts[i].len ? vote(t, text, texts[i].len, row, sp, &e)
-                                                      : hx_fail(&e, HX_EINVAL, "text %zu is NULL", i);
-        if (st == HX_OK) st = hx_lm_file_predict_proba(&t->lm, row, 1, m, p, &e);
-        r->status = st;
-        snprintf(r->error, sizeof r->error, "%s", st == HX_OK ? "" : e.msg);
-        r->p = p[1];
-        r->label = st == HX_OK && p[1] >= 0.5;
-        if (st == HX_ENOMEM) failed = hx_fail(err, st, "%s", r->error);
-        if (st != HX_OK) continue;
-        if (votes) memcpy(votes + i * (size_t)m, row, (size_t)m * sizeof *row);
-        if (source_p) memcpy(source_p + i * (size_t)n_models, sp, (size_t)n_models * sizeof *sp);
-    }
-    free(row);
+    free(L);
     free(sp);
-    return failed;
+    free(logits);
+    free(slot_of);
+    return st;
 }
 
 static hx_status add_row(hx_triage_table *tab, const char *sources, const char *method, const hx_confusion *c,

@@ -15,6 +15,7 @@
 
 #include "test_util.h"
 
+#include "helix/threads.h"
 #include "helix/triage.h"
 
 int cmd_triage(int argc, char **argv);
@@ -289,4 +290,58 @@ Test(triage, score_many_texts_in_memory) {
     cr_assert_str_eq(hx_triage_source_name(t, 0), "lf_dna_damage_repair");
     cr_assert_null(hx_triage_source_name(t, m));
     hx_triage_close(t);
+}
+
+/* Every slice abstract in one call (BERTs on batches of 3, two threads)
+ * gives bit for bit what one call per abstract gives. */
+Test(triage, batched_equals_one_by_one) {
+    char cfg[1024];
+    snprintf(cfg, sizeof cfg, "%s/models/triage.json", HX_SOURCE_DIR);
+    hx_error err;
+    hx_threadpool *pool;
+    cr_assert_eq(hx_threadpool_create(2, &pool, &err), HX_OK, "%s", err.msg);
+    hx_triage_options opt = {pool, 3};
+    hx_triage *tb, *t1;
+    cr_assert_eq(hx_triage_open(cfg, &opt, &tb, &err), HX_OK, "%s", err.msg);
+    hx_triage_options one_opt = {NULL, 1};
+    cr_assert_eq(hx_triage_open(cfg, &one_opt, &t1, &err), HX_OK, "%s", err.msg);
+    const int m = hx_triage_n_sources(tb), nm = m - hx_triage_n_lfs(tb);
+    char *in = tu_read_fixture("apps/triage_slice.jsonl", NULL);
+    hx_triage_text texts[128];
+    cJSON *recs[128];
+    int n = 0, n_recs = 0;
+    for (char *q = in; *q && n < 128;) {
+        char *nl = strchr(q, '\n');
+        size_t len = nl ? (size_t)(nl - q) : strlen(q);
+        cJSON *rec = cJSON_ParseWithLength(q, len);
+        const cJSON *text = cJSON_GetObjectItem(rec, "text");
+        recs[n_recs++] = rec;
+        if (cJSON_IsString(text)) texts[n++] = (hx_triage_text){text->valuestring, strlen(text->valuestring)};
+        if (!nl) break;
+        q = nl + 1;
+    }
+    cr_assert_geq(n, 40);
+    hx_triage_result *r = calloc((size_t)n, sizeof *r);
+    int32_t *votes = calloc((size_t)n * (size_t)m, sizeof *votes);
+    double *sp = calloc((size_t)n * (size_t)nm, sizeof *sp);
+    cr_assert_eq(hx_triage_score(tb, texts, (size_t)n, r, votes, sp, &err), HX_OK, "%s", err.msg);
+    for (int i = 0; i < n; i++) {
+        hx_triage_result r1;
+        int32_t v1[64];
+        double sp1[64];
+        cr_assert_eq(hx_triage_score(t1, &texts[i], 1, &r1, v1, sp1, &err), HX_OK);
+        cr_assert_eq(r1.status, r[i].status, "text %d", i);
+        if (r1.status != HX_OK) continue;
+        cr_assert_eq(r1.p, r[i].p, "text %d: %.17g batched, %.17g alone", i, r[i].p, r1.p);
+        cr_assert_eq(memcmp(v1, votes + (size_t)i * (size_t)m, (size_t)m * sizeof *v1), 0, "text %d votes", i);
+        cr_assert_eq(memcmp(sp1, sp + (size_t)i * (size_t)nm, (size_t)nm * sizeof *sp1), 0, "text %d P", i);
+    }
+    free(r);
+    free(votes);
+    free(sp);
+    for (int i = 0; i < n_recs; i++) cJSON_Delete(recs[i]);
+    free(in);
+    hx_triage_close(tb);
+    hx_triage_close(t1);
+    hx_threadpool_destroy(pool);
 }

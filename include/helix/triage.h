@@ -28,8 +28,11 @@ HX_API_BEGIN
 
 typedef struct hx_triage hx_triage;
 
+#define HX_TRIAGE_DEFAULT_BATCH 8
+
 typedef struct {
     hx_threadpool *pool; /* runs the BERTs; NULL = serial. Results do not depend on it. */
+    size_t batch;        /* texts per BERT call in hx_triage_score (0: HX_TRIAGE_DEFAULT_BATCH) */
 } hx_triage_options;
 
 /* Reads the config and opens every model it names (opts may be NULL). The
@@ -59,7 +62,9 @@ typedef struct {
     int label;                     /* p >= 0.5 */
 } hx_triage_result;
 
-/* Scores n texts. results[i] says per text whether it was scored; votes
+/* Scores n texts (each BERT runs on up to opts->batch of them at once; the
+ * results do not depend on how texts are grouped into calls). results[i]
+ * says per text whether it was scored; votes
  * (n x n_sources, row-major) and source_p (n x (n_sources - n_lfs): each
  * model's P(1)) are filled for the texts scored and may be NULL. Returns
  * non-OK only when the whole call failed (out of memory). */
