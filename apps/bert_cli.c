@@ -7,12 +7,14 @@
 
 #include <cJSON.h>
 
+static void cli_bert_close(cli_bert *c);
+
 static int usage_error(const char *cmd, const char *msg, const char *arg) {
     fprintf(stderr, "helix %s: %s%s%s\n", cmd, msg, arg ? " " : "", arg ? arg : "");
     return 2;
 }
 
-int cli_bert_parse(int argc, char **argv, const char *cmd, int with_pooling,
+static int cli_bert_parse(int argc, char **argv, const char *cmd, int with_pooling,
                       cli_bert_opts *o) {
     *o = (cli_bert_opts){.field = "text", .format = -1, .batch = 16,
                             .pooling = HX_BERT_POOL_CLS};
@@ -57,7 +59,7 @@ int cli_bert_parse(int argc, char **argv, const char *cmd, int with_pooling,
     return -1;
 }
 
-int cli_bert_open(const cli_bert_opts *o, const char *cmd, cli_bert *c) {
+static int cli_bert_open(const cli_bert_opts *o, const char *cmd, cli_bert *c) {
     hx_error err;
     memset(c, 0, sizeof *c);
     if (hx_bert_file_open(o->model, 1, &c->app, &err) != HX_OK) {
@@ -127,7 +129,7 @@ static hx_status add_line(cli_bert *c, const char *line, size_t len, hx_error *e
     return st;
 }
 
-long cli_bert_read(cli_bert *c, FILE *in, hx_error *err) {
+static long cli_bert_read(cli_bert *c, FILE *in, hx_error *err) {
     hx_bert_text_batch *b = &c->texts;
     hx_bert_text_batch_clear(b);
     long len;
@@ -139,7 +141,7 @@ long cli_bert_read(cli_bert *c, FILE *in, hx_error *err) {
     return (long)b->n_slots;
 }
 
-int cli_bert_finish(cli_bert *c, const char *cmd) {
+static int cli_bert_finish(cli_bert *c, const char *cmd) {
     int rc = 0;
     cli_progress_end();
     if (c->texts.n_truncated)
@@ -156,7 +158,7 @@ int cli_bert_finish(cli_bert *c, const char *cmd) {
     return rc;
 }
 
-void cli_bert_close(cli_bert *c) {
+static void cli_bert_close(cli_bert *c) {
     hx_bert_text_batch_free(&c->texts);
     free(c->line_no);
     free(c->line);
@@ -164,4 +166,56 @@ void cli_bert_close(cli_bert *c) {
     hx_threadpool_destroy(c->pool);
     hx_bert_file_close(&c->app);
     memset(c, 0, sizeof *c);
+}
+
+int cli_bert_main(int argc, char **argv, const cli_bert_command *cmd) {
+    cli_bert_opts o;
+    int rc = cli_bert_parse(argc, argv, cmd->name, cmd->with_pooling, &o);
+    if (rc == 0) {
+        cmd->usage(stdout);
+        return 0;
+    }
+    if (rc > 0) {
+        fprintf(stderr, "try 'helix %s --help'\n", cmd->name);
+        return rc;
+    }
+    cli_bert run;
+    if ((rc = cli_bert_open(&o, cmd->name, &run)) != 0) return rc;
+    if ((rc = cmd->check(&run, &o)) != 0) {
+        cli_bert_close(&run);
+        return rc;
+    }
+    const size_t W = cmd->width(&run);
+    float *out = malloc(o.batch * W * sizeof *out), *scratch = malloc(W * sizeof *scratch);
+    if (!out || !scratch) {
+        fprintf(stderr, "helix %s: out of memory\n", cmd->name);
+        free(out);
+        free(scratch);
+        cli_bert_close(&run);
+        return 1;
+    }
+    hx_error err;
+    long n;
+    while ((n = cli_bert_read(&run, stdin, &err)) > 0) {
+        hx_bert_text_batch *tb = &run.texts;
+        const char *batch_error = NULL;
+        if (tb->batch.n_seqs > 0 && cmd->run(&run, &o, out, &err) != HX_OK)
+            batch_error = err.msg; /* e.g. an id outside the model's vocabulary */
+        for (size_t i = 0; i < tb->n_slots; i++) {
+            if (tb->error[i][0]) cli_write_error_record(stdout, tb->error[i], run.line_no[i]);
+            else if (batch_error) cli_write_error_record(stdout, batch_error, run.line_no[i]);
+            else cmd->write(&run, out + tb->seq_of_slot[i] * W, scratch);
+        }
+        cli_progress(cmd->name, (size_t)run.lines_read, 0);
+    }
+    rc = 0;
+    if (n < 0) {
+        fprintf(stderr, "helix %s: %s\n", cmd->name, err.msg);
+        rc = 1;
+    }
+    rc |= cli_bert_finish(&run, cmd->name);
+    free(out);
+    free(scratch);
+    cli_bert_close(&run);
+    return rc;
 }

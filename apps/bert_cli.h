@@ -20,10 +20,6 @@ typedef struct {
     hx_bert_pooling pooling; /* embed only */
 } cli_bert_opts;
 
-/* Returns -1 when the options are good, 0 for --help, 2 after printing a
- * usage error. with_pooling accepts --pooling cls|mean|pooler. */
-int cli_bert_parse(int argc, char **argv, const char *cmd, int with_pooling, cli_bert_opts *o);
-
 typedef struct {
     hx_bert_file app;
     hx_threadpool *pool;
@@ -39,13 +35,22 @@ typedef struct {
     long lines_read;
 } cli_bert;
 
-/* Returns 0, or the exit status after printing why it failed. */
-int cli_bert_open(const cli_bert_opts *o, const char *cmd, cli_bert *c);
-/* Reads and tokenizes up to the batch size of lines. Returns the number of
- * lines read (0 at the end of input), or -1 when memory ran out (err filled). */
-long cli_bert_read(cli_bert *c, FILE *in, hx_error *err);
-/* Ends progress, reports truncation, checks the streams; returns 0 or 1. */
-int cli_bert_finish(cli_bert *c, const char *cmd);
-void cli_bert_close(cli_bert *c);
+/* One BERT command: what it checks once the model is open, how many floats
+ * a sequence gives, the model call on a batch and how one result prints. */
+typedef struct {
+    const char *name;  /* "classify-text" */
+    int with_pooling;  /* accepts --pooling cls|mean|pooler */
+    void (*usage)(FILE *out);
+    /* 0 to go on, or the exit status after printing why not */
+    int (*check)(const cli_bert *c, const cli_bert_opts *o);
+    size_t (*width)(const cli_bert *c);
+    hx_status (*run)(cli_bert *c, const cli_bert_opts *o, float *out, hx_error *err);
+    /* scratch: width floats */
+    void (*write)(const cli_bert *c, const float *row, float *scratch);
+} cli_bert_command;
+
+/* The whole command: options, model, batches of lines in, one line out per
+ * line in, the closing report; returns the exit status. */
+int cli_bert_main(int argc, char **argv, const cli_bert_command *cmd);
 
 #endif

@@ -32,7 +32,9 @@ static void usage(FILE *out) {
             "  -h, --help           this help\n");
 }
 
-static void write_result(FILE *out, const hx_bert_file *app, const float *logits, float *probs) {
+static void write_result(const cli_bert *c, const float *logits, float *probs) {
+    const hx_bert_file *app = &c->app;
+    FILE *out = stdout;
     const size_t K = app->cfg.num_labels;
     hx_softmax_rows(1, K, logits, K, probs, K);
     size_t best = 0;
@@ -50,55 +52,19 @@ static void write_result(FILE *out, const hx_bert_file *app, const float *logits
     fputs("]}\n", out);
 }
 
+static int check(const cli_bert *c, const cli_bert_opts *o) {
+    if (c->app.cfg.num_labels > 0) return 0;
+    fprintf(stderr, "helix classify-text: %s has no classifier head (use helix embed)\n", o->model);
+    return 1;
+}
+
+static size_t width(const cli_bert *c) { return c->app.cfg.num_labels; }
+
+static hx_status run(cli_bert *c, const cli_bert_opts *o, float *logits, hx_error *err) {
+    return hx_bert_classify(c->session, &c->texts.batch, logits, err);
+}
+
 int cmd_classify_text(int argc, char **argv) {
-    cli_bert_opts o;
-    int rc = cli_bert_parse(argc, argv, "classify-text", 0, &o);
-    if (rc == 0) {
-        usage(stdout);
-        return 0;
-    }
-    if (rc > 0) {
-        fprintf(stderr, "try 'helix classify-text --help'\n");
-        return rc;
-    }
-    cli_bert run;
-    if ((rc = cli_bert_open(&o, "classify-text", &run)) != 0) return rc;
-    if (run.app.cfg.num_labels == 0) {
-        fprintf(stderr, "helix classify-text: %s has no classifier head (use helix embed)\n", o.model);
-        cli_bert_close(&run);
-        return 1;
-    }
-    const size_t K = run.app.cfg.num_labels;
-    float *logits = malloc(o.batch * K * sizeof *logits), *probs = malloc(K * sizeof *probs);
-    if (!logits || !probs) {
-        fprintf(stderr, "helix classify-text: out of memory\n");
-        free(logits);
-        free(probs);
-        cli_bert_close(&run);
-        return 1;
-    }
-    hx_error err;
-    long n;
-    rc = 0;
-    while ((n = cli_bert_read(&run, stdin, &err)) > 0) {
-        hx_bert_text_batch *tb = &run.texts;
-        const char *batch_error = NULL;
-        if (tb->batch.n_seqs > 0 && hx_bert_classify(run.session, &tb->batch, logits, &err) != HX_OK)
-            batch_error = err.msg; /* e.g. an id outside the model's vocabulary */
-        for (size_t i = 0; i < tb->n_slots; i++) {
-            if (tb->error[i][0]) cli_write_error_record(stdout, tb->error[i], run.line_no[i]);
-            else if (batch_error) cli_write_error_record(stdout, batch_error, run.line_no[i]);
-            else write_result(stdout, &run.app, logits + tb->seq_of_slot[i] * K, probs);
-        }
-        cli_progress("classify-text", (size_t)run.lines_read, 0);
-    }
-    if (n < 0) {
-        fprintf(stderr, "helix classify-text: %s\n", err.msg);
-        rc = 1;
-    }
-    rc |= cli_bert_finish(&run, "classify-text");
-    free(logits);
-    free(probs);
-    cli_bert_close(&run);
-    return rc;
+    static const cli_bert_command cmd = {"classify-text", 0, usage, check, width, run, write_result};
+    return cli_bert_main(argc, argv, &cmd);
 }

@@ -27,60 +27,26 @@ static void usage(FILE *out) {
             "  -h, --help           this help\n");
 }
 
+static int check(const cli_bert *c, const cli_bert_opts *o) {
+    if (o->pooling != HX_BERT_POOL_POOLER || c->app.cfg.has_pooler) return 0;
+    fprintf(stderr, "helix embed: %s has no pooler (use --pooling cls or mean)\n", o->model);
+    return 2;
+}
+
+static size_t width(const cli_bert *c) { return c->app.cfg.hidden_size; }
+
+static hx_status run(cli_bert *c, const cli_bert_opts *o, float *emb, hx_error *err) {
+    return hx_bert_embed(c->session, &c->texts.batch, o->pooling, emb, err);
+}
+
+static void write_embedding(const cli_bert *c, const float *e, float *scratch) {
+    const size_t H = c->app.cfg.hidden_size;
+    fputs("{\"embedding\": [", stdout);
+    for (size_t k = 0; k < H; k++) printf(k ? ", %.7g" : "%.7g", e[k]);
+    fputs("]}\n", stdout);
+}
+
 int cmd_embed(int argc, char **argv) {
-    cli_bert_opts o;
-    int rc = cli_bert_parse(argc, argv, "embed", 1, &o);
-    if (rc == 0) {
-        usage(stdout);
-        return 0;
-    }
-    if (rc > 0) {
-        fprintf(stderr, "try 'helix embed --help'\n");
-        return rc;
-    }
-    cli_bert run;
-    if ((rc = cli_bert_open(&o, "embed", &run)) != 0) return rc;
-    if (o.pooling == HX_BERT_POOL_POOLER && !run.app.cfg.has_pooler) {
-        fprintf(stderr, "helix embed: %s has no pooler (use --pooling cls or mean)\n", o.model);
-        cli_bert_close(&run);
-        return 2;
-    }
-    const size_t H = run.app.cfg.hidden_size;
-    float *emb = malloc(o.batch * H * sizeof *emb);
-    if (!emb) {
-        fprintf(stderr, "helix embed: out of memory\n");
-        cli_bert_close(&run);
-        return 1;
-    }
-    hx_error err;
-    long n;
-    while ((n = cli_bert_read(&run, stdin, &err)) > 0) {
-        hx_bert_text_batch *tb = &run.texts;
-        const char *batch_error = NULL;
-        if (tb->batch.n_seqs > 0 &&
-            hx_bert_embed(run.session, &tb->batch, o.pooling, emb, &err) != HX_OK)
-            batch_error = err.msg;
-        for (size_t i = 0; i < tb->n_slots; i++) {
-            if (tb->error[i][0]) {
-                cli_write_error_record(stdout, tb->error[i], run.line_no[i]);
-            } else if (batch_error) {
-                cli_write_error_record(stdout, batch_error, run.line_no[i]);
-            } else {
-                const float *e = emb + tb->seq_of_slot[i] * H;
-                fputs("{\"embedding\": [", stdout);
-                for (size_t k = 0; k < H; k++) printf(k ? ", %.7g" : "%.7g", e[k]);
-                fputs("]}\n", stdout);
-            }
-        }
-        cli_progress("embed", (size_t)run.lines_read, 0);
-    }
-    rc = 0;
-    if (n < 0) {
-        fprintf(stderr, "helix embed: %s\n", err.msg);
-        rc = 1;
-    }
-    rc |= cli_bert_finish(&run, "embed");
-    free(emb);
-    cli_bert_close(&run);
-    return rc;
+    static const cli_bert_command cmd = {"embed", 1, usage, check, width, run, write_embedding};
+    return cli_bert_main(argc, argv, &cmd);
 }
