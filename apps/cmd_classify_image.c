@@ -17,9 +17,8 @@
 #include "cli_util.h"
 #include "helix.h"
 #include "helix/seresnet.h"
-#include "image_decode.h"
-#include "image_preprocess.h"
-#include "seresnet_load.h"
+#include "helix/image.h"
+#include "helix/seresnet_file.h"
 
 int hx_cmd_classify_image(int argc, char **argv);
 
@@ -98,7 +97,7 @@ static void write_error(const char *file, const char *msg) {
     fputs("}\n", stdout);
 }
 
-static void write_result(const hx_image_model *m, const char *file, const float *logits) {
+static void write_result(const hx_seresnet_file *m, const char *file, const float *logits) {
     float probs[64];
     float *p = m->n_labels <= 64 ? probs : malloc(sizeof(float) * m->n_labels);
     if (!p) {
@@ -172,11 +171,11 @@ int hx_cmd_classify_image(int argc, char **argv) {
         return 2;
     }
     hx_error err;
-    hx_image_model model;
+    hx_seresnet_file model;
     hx_threadpool *pool = NULL;
     float *x = NULL, *logits = NULL;
     int *slot_of = NULL;
-    if (hx_isa_init(&err) != HX_OK || hx_image_model_load(model_path, &model, &err) != HX_OK) {
+    if (hx_isa_init(&err) != HX_OK || hx_seresnet_file_open(model_path, &model, &err) != HX_OK) {
         fprintf(stderr, "helix classify-image: %s\n", err.msg);
         rc = 1;
         goto out_inputs;
@@ -239,7 +238,7 @@ out_all:
     free(slot_of);
     hx_threadpool_destroy(pool);
 out_model:
-    hx_image_model_free(&model);
+    hx_seresnet_file_close(&model);
 out_inputs:
     for (size_t i = 0; i < inputs.n; i++) free(inputs.v[i]);
     free(inputs.v);

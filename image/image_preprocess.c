@@ -1,5 +1,5 @@
-/* timm evaluation preprocessing, bit-exact to PIL's resampling (see the
- * header). PIL's algorithm, restated:
+/* timm evaluation preprocessing, bit-exact to PIL's resampling (see
+ * helix/image.h). PIL's algorithm, restated:
  *
  *   scale   = in / out;  fscale = max(scale, 1);  support = filter_support * fscale
  *   for output x: center = (x + 0.5) * scale
@@ -11,7 +11,7 @@
  *
  * Horizontal pass first over only the rows the vertical pass reads, to uint8;
  * each pass is skipped when its size is unchanged. */
-#include "image_preprocess.h"
+#include "helix/image.h"
 
 #include <math.h>
 #include <stdlib.h>
