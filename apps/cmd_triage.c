@@ -29,7 +29,7 @@
 
 #include "helix.h"
 #include "helix/bert.h"
-#include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "helix/hlx.h"
 #include "helix/label_model.h"
 #include "helix/tokenizer.h"

@@ -22,7 +22,7 @@
 #include <cJSON.h>
 
 #include "helix.h"
-#include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "helix/hlx.h"
 #include "cli_util.h"
 #include "hpo_ontology.h"

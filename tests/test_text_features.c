@@ -10,7 +10,7 @@
 
 #include <unistd.h>
 
-#include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "helix/hlx.h"
 #include "text_features.h"
 #include "test_util.h"

@@ -13,7 +13,7 @@
 #include <cJSON.h>
 
 #include "helix.h"
-#include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "hpo_ontology.h"
 #include "test_util.h"
 
