@@ -35,7 +35,7 @@
 #include "helix/tokenizer.h"
 #include "bert_load.h"
 #include "cli_util.h"
-#include "label_model_json.h"
+#include "helix/label_model_file.h"
 #include "lf_rules.h"
 #include "text_features.h"
 
