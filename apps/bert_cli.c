@@ -31,13 +31,13 @@ int hx_bert_cli_parse(int argc, char **argv, const char *cmd, int with_pooling,
             else if (!strcmp(v, "jsonl")) o->format = 1;
             else return usage_error(cmd, "--format must be text, jsonl or auto, not", v);
         } else if (!strcmp(a, "--max-len")) {
-            if (!hx_parse_int(v, 1, 1 << 20, &n)) return usage_error(cmd, "--max-len needs a positive integer, not", v);
+            if (!cli_parse_int(v, 1, 1 << 20, &n)) return usage_error(cmd, "--max-len needs a positive integer, not", v);
             o->max_len = (size_t)n;
         } else if (!strcmp(a, "--batch")) {
-            if (!hx_parse_int(v, 1, 4096, &n)) return usage_error(cmd, "--batch needs an integer in 1..4096, not", v);
+            if (!cli_parse_int(v, 1, 4096, &n)) return usage_error(cmd, "--batch needs an integer in 1..4096, not", v);
             o->batch = (size_t)n;
         } else if (!strcmp(a, "--threads")) {
-            if (!hx_parse_int(v, 1, 1024, &n)) return usage_error(cmd, "--threads needs an integer in 1..1024, not", v);
+            if (!cli_parse_int(v, 1, 1024, &n)) return usage_error(cmd, "--threads needs an integer in 1..1024, not", v);
             o->threads = (int)n;
         } else if (with_pooling && !strcmp(a, "--pooling")) {
             if (!strcmp(v, "cls")) o->pooling = HX_BERT_POOL_CLS;
@@ -87,7 +87,7 @@ int hx_bert_cli_open(const hx_bert_cli_opts *o, const char *cmd, hx_bert_cli *c)
 
 int hx_bert_cli_finish(hx_bert_cli *c, const char *cmd) {
     int rc = 0;
-    hx_progress_end();
+    cli_progress_end();
     if (c->texts.n_truncated_records)
         fprintf(stderr, "helix %s: %zu of %ld records truncated to %zu tokens\n", cmd,
                 c->texts.n_truncated_records, c->texts.lines_read, c->texts.max_len);

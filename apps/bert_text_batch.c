@@ -100,7 +100,7 @@ long hx_bert_text_batch_read(hx_bert_text_batch *b, FILE *in, const hx_tokenizer
     b->batch = (hx_bert_batch){0, b->lengths, b->ids, b->types};
     size_t n_tok = 0;
     long len;
-    while (b->n_lines < b->cap && (len = hx_read_line(in, &b->line, &b->line_cap)) >= 0) {
+    while (b->n_lines < b->cap && (len = cli_read_line(in, &b->line, &b->line_cap)) >= 0) {
         size_t i = b->n_lines++;
         b->line_no[i] = ++b->lines_read;
         b->error[i][0] = '\0';

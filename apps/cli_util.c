@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-long hx_read_line(FILE *in, char **buf, size_t *cap) {
+long cli_read_line(FILE *in, char **buf, size_t *cap) {
     size_t len = 0;
     int c;
     int got = 0;
@@ -58,7 +58,7 @@ static size_t utf8_valid_len(const unsigned char *s, size_t n) {
     return need;
 }
 
-void hx_write_json_string(FILE *out, const char *s, size_t len) {
+void cli_write_json_string(FILE *out, const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
     putc('"', out);
     size_t i = 0;
@@ -90,13 +90,13 @@ void hx_write_json_string(FILE *out, const char *s, size_t len) {
     putc('"', out);
 }
 
-void hx_write_error_record(FILE *out, const char *msg, long line_no) {
+void cli_write_error_record(FILE *out, const char *msg, long line_no) {
     fputs("{\"error\":", out);
-    hx_write_json_string(out, msg, strlen(msg));
+    cli_write_json_string(out, msg, strlen(msg));
     fprintf(out, ",\"line\":%ld}\n", line_no);
 }
 
-bool hx_parse_int(const char *s, long lo, long hi, long *out) {
+bool cli_parse_int(const char *s, long lo, long hi, long *out) {
     if (!s || !*s) return false;
     char *end;
     errno = 0;
@@ -106,7 +106,7 @@ bool hx_parse_int(const char *s, long lo, long hi, long *out) {
     return true;
 }
 
-bool hx_parse_float(const char *s, double *out) {
+bool cli_parse_float(const char *s, double *out) {
     if (!s || !*s) return false;
     char *end;
     errno = 0;
@@ -116,13 +116,13 @@ bool hx_parse_float(const char *s, double *out) {
     return true;
 }
 
-double hx_now(void) {
+double cli_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-bool hx_progress_enabled(void) {
+bool cli_progress_enabled(void) {
     static int enabled = -1;
     if (enabled < 0) enabled = isatty(STDERR_FILENO) ? 1 : 0;
     return enabled == 1;
@@ -131,9 +131,9 @@ bool hx_progress_enabled(void) {
 static double last_progress;
 static int progress_shown;
 
-void hx_progress(const char *label, size_t done, size_t total) {
-    if (!hx_progress_enabled()) return;
-    double t = hx_now();
+void cli_progress(const char *label, size_t done, size_t total) {
+    if (!cli_progress_enabled()) return;
+    double t = cli_now();
     if (progress_shown && t - last_progress < 0.1 && done != total) return;
     last_progress = t;
     progress_shown = 1;
@@ -144,8 +144,8 @@ void hx_progress(const char *label, size_t done, size_t total) {
     fflush(stderr);
 }
 
-void hx_progress_end(void) {
-    if (!hx_progress_enabled() || !progress_shown) return;
+void cli_progress_end(void) {
+    if (!cli_progress_enabled() || !progress_shown) return;
     fputs("\r\033[K", stderr);
     fflush(stderr);
     progress_shown = 0;

@@ -7,33 +7,33 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define HX_VERSION_STRING "0.1.0"
+#define CLI_VERSION_STRING "0.1.0"
 
 /* Reads one line (without the trailing \n or \r\n) into *buf, growing it.
  * Returns the length, or -1 at end of input. Embedded NULs are kept in the
  * count. */
-long hx_read_line(FILE *in, char **buf, size_t *cap);
+long cli_read_line(FILE *in, char **buf, size_t *cap);
 
 /* Writes {"error": msg, "line": line_no} and a newline; msg is JSON-escaped.
  * Never put record contents in msg. */
-void hx_write_error_record(FILE *out, const char *msg, long line_no);
+void cli_write_error_record(FILE *out, const char *msg, long line_no);
 
 /* Writes s as a JSON string literal (with quotes), escaping as needed;
  * invalid UTF-8 bytes become U+FFFD. */
-void hx_write_json_string(FILE *out, const char *s, size_t len);
+void cli_write_json_string(FILE *out, const char *s, size_t len);
 
 /* Strict number parsing for options; false on junk or out of range. */
-bool hx_parse_int(const char *s, long lo, long hi, long *out);
-bool hx_parse_float(const char *s, double *out);
+bool cli_parse_int(const char *s, long lo, long hi, long *out);
+bool cli_parse_float(const char *s, double *out);
 
 /* True when stderr is a terminal (progress is shown only then). */
-bool hx_progress_enabled(void);
+bool cli_progress_enabled(void);
 /* Redraws "label: done/total" on stderr at most ~10 times a second when
- * enabled; total may be 0 when unknown. hx_progress_end clears the line. */
-void hx_progress(const char *label, size_t done, size_t total);
-void hx_progress_end(void);
+ * enabled; total may be 0 when unknown. cli_progress_end clears the line. */
+void cli_progress(const char *label, size_t done, size_t total);
+void cli_progress_end(void);
 
 /* Monotonic seconds. */
-double hx_now(void);
+double cli_now(void);
 
 #endif

@@ -4,14 +4,14 @@
 #include <string.h>
 
 #define HX_BENCH(fn) int fn(int argc, char **argv) __attribute__((weak))
-HX_BENCH(hx_bench_gemm);
-HX_BENCH(hx_bench_attention);
-HX_BENCH(hx_bench_conv);
-HX_BENCH(hx_bench_bert);
-HX_BENCH(hx_bench_seresnet);
-HX_BENCH(hx_bench_tokenizer);
-HX_BENCH(hx_bench_forest);
-HX_BENCH(hx_bench_label_model);
+HX_BENCH(bench_gemm);
+HX_BENCH(bench_attention);
+HX_BENCH(bench_conv);
+HX_BENCH(bench_bert);
+HX_BENCH(bench_seresnet);
+HX_BENCH(bench_tokenizer);
+HX_BENCH(bench_forest);
+HX_BENCH(bench_label_model);
 
 static const struct {
     const char *name;
@@ -28,14 +28,14 @@ static const struct {
 };
 
 static int (*bench_fn(const char *name))(int, char **) {
-    if (!strcmp(name, "gemm")) return hx_bench_gemm;
-    if (!strcmp(name, "attention")) return hx_bench_attention;
-    if (!strcmp(name, "conv")) return hx_bench_conv;
-    if (!strcmp(name, "bert")) return hx_bench_bert;
-    if (!strcmp(name, "seresnet")) return hx_bench_seresnet;
-    if (!strcmp(name, "tokenizer")) return hx_bench_tokenizer;
-    if (!strcmp(name, "forest")) return hx_bench_forest;
-    if (!strcmp(name, "label-model")) return hx_bench_label_model;
+    if (!strcmp(name, "gemm")) return bench_gemm;
+    if (!strcmp(name, "attention")) return bench_attention;
+    if (!strcmp(name, "conv")) return bench_conv;
+    if (!strcmp(name, "bert")) return bench_bert;
+    if (!strcmp(name, "seresnet")) return bench_seresnet;
+    if (!strcmp(name, "tokenizer")) return bench_tokenizer;
+    if (!strcmp(name, "forest")) return bench_forest;
+    if (!strcmp(name, "label-model")) return bench_label_model;
     return NULL;
 }
 
@@ -46,7 +46,7 @@ static void usage(FILE *out) {
                 bench_fn(benches[i].name) ? "" : " (not in this build)");
 }
 
-int hx_cmd_bench(int argc, char **argv) {
+int cmd_bench(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -20,7 +20,7 @@
 #include "helix/image.h"
 #include "helix/seresnet_file.h"
 
-int hx_cmd_classify_image(int argc, char **argv);
+int cmd_classify_image(int argc, char **argv);
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -91,9 +91,9 @@ static int add_dir(strlist *l, const char *dir) {
 
 static void write_error(const char *file, const char *msg) {
     fputs("{\"file\": ", stdout);
-    hx_write_json_string(stdout, file, strlen(file));
+    cli_write_json_string(stdout, file, strlen(file));
     fputs(", \"error\": ", stdout);
-    hx_write_json_string(stdout, msg, strlen(msg));
+    cli_write_json_string(stdout, msg, strlen(msg));
     fputs("}\n", stdout);
 }
 
@@ -109,20 +109,20 @@ static void write_result(const hx_seresnet_file *m, const char *file, const floa
     for (int k = 1; k < m->n_labels; k++)
         if (p[k] > p[best]) best = k;
     fputs("{\"file\": ", stdout);
-    hx_write_json_string(stdout, file, strlen(file));
+    cli_write_json_string(stdout, file, strlen(file));
     fputs(", \"label\": ", stdout);
-    hx_write_json_string(stdout, m->labels[best], strlen(m->labels[best]));
+    cli_write_json_string(stdout, m->labels[best], strlen(m->labels[best]));
     fputs(", \"probs\": {", stdout);
     for (int k = 0; k < m->n_labels; k++) {
         if (k) fputs(", ", stdout);
-        hx_write_json_string(stdout, m->labels[k], strlen(m->labels[k]));
+        cli_write_json_string(stdout, m->labels[k], strlen(m->labels[k]));
         printf(": %.7g", p[k]);
     }
     fputs("}}\n", stdout);
     if (p != probs) free(p);
 }
 
-int hx_cmd_classify_image(int argc, char **argv) {
+int cmd_classify_image(int argc, char **argv) {
     const char *model_path = NULL;
     long threads = 0, batch = 1, max_pixels = (long)HX_IMAGE_MAX_PIXELS_DEFAULT;
     strlist inputs = {0};
@@ -134,17 +134,17 @@ int hx_cmd_classify_image(int argc, char **argv) {
         } else if (!strcmp(argv[i], "-m") && i + 1 < argc) {
             model_path = argv[++i];
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 1024, &threads)) {
+            if (!cli_parse_int(argv[++i], 1, 1024, &threads)) {
                 fprintf(stderr, "helix classify-image: --threads must be 1..1024\n");
                 return 2;
             }
         } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 256, &batch)) {
+            if (!cli_parse_int(argv[++i], 1, 256, &batch)) {
                 fprintf(stderr, "helix classify-image: --batch must be 1..256\n");
                 return 2;
             }
         } else if (!strcmp(argv[i], "--max-pixels") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 1L << 40, &max_pixels)) {
+            if (!cli_parse_int(argv[++i], 1, 1L << 40, &max_pixels)) {
                 fprintf(stderr, "helix classify-image: --max-pixels must be a positive integer\n");
                 return 2;
             }
@@ -228,9 +228,9 @@ int hx_cmd_classify_image(int argc, char **argv) {
             }
         }
         fflush(stdout);
-        hx_progress("images", end, inputs.n);
+        cli_progress("images", end, inputs.n);
     }
-    hx_progress_end();
+    cli_progress_end();
     free(msgs);
 out_all:
     free(x);

@@ -38,11 +38,11 @@ static void write_result(FILE *out, const hx_bert_app *app, const float *logits,
     size_t best = 0;
     for (size_t k = 1; k < K; k++) if (logits[k] > logits[best]) best = k;
     fputs("{\"label\": ", out);
-    hx_write_json_string(out, app->labels[best], strlen(app->labels[best]));
+    cli_write_json_string(out, app->labels[best], strlen(app->labels[best]));
     fputs(", \"probs\": {", out);
     for (size_t k = 0; k < K; k++) {
         if (k) fputs(", ", out);
-        hx_write_json_string(out, app->labels[k], strlen(app->labels[k]));
+        cli_write_json_string(out, app->labels[k], strlen(app->labels[k]));
         fprintf(out, ": %.6g", probs[k]);
     }
     fputs("}, \"logits\": [", out);
@@ -50,7 +50,7 @@ static void write_result(FILE *out, const hx_bert_app *app, const float *logits,
     fputs("]}\n", out);
 }
 
-int hx_cmd_classify_text(int argc, char **argv) {
+int cmd_classify_text(int argc, char **argv) {
     hx_bert_cli_opts o;
     int rc = hx_bert_cli_parse(argc, argv, "classify-text", 0, &o);
     if (rc == 0) {
@@ -86,11 +86,11 @@ int hx_cmd_classify_text(int argc, char **argv) {
         if (tb->batch.n_seqs > 0 && hx_bert_classify(run.session, &tb->batch, logits, &err) != HX_OK)
             batch_error = err.msg; /* e.g. an id outside the model's vocabulary */
         for (size_t i = 0; i < tb->n_lines; i++) {
-            if (tb->error[i][0]) hx_write_error_record(stdout, tb->error[i], tb->line_no[i]);
-            else if (batch_error) hx_write_error_record(stdout, batch_error, tb->line_no[i]);
+            if (tb->error[i][0]) cli_write_error_record(stdout, tb->error[i], tb->line_no[i]);
+            else if (batch_error) cli_write_error_record(stdout, batch_error, tb->line_no[i]);
             else write_result(stdout, &run.app, logits + tb->seq_of_line[i] * K, probs);
         }
-        hx_progress("classify-text", (size_t)tb->lines_read, 0);
+        cli_progress("classify-text", (size_t)tb->lines_read, 0);
     }
     if (n < 0) {
         fprintf(stderr, "helix classify-text: %s\n", err.msg);

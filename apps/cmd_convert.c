@@ -8,7 +8,7 @@
 #include "helix/convert.h"
 
 /* Written by the forest owner in apps/cmd_convert_forest.c. */
-int hx_cmd_convert_forest(int argc, char **argv) __attribute__((weak));
+int cmd_convert_forest(int argc, char **argv) __attribute__((weak));
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -33,7 +33,7 @@ static int parse_triple(const char *s, double v[3]) {
     char *copy = strdup(s), *save = NULL;
     int n = 0, ok = copy != NULL;
     for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; ok && t; t = strtok_r(NULL, ",", &save))
-        ok = n < 3 && hx_parse_float(t, &v[n++]);
+        ok = n < 3 && cli_parse_float(t, &v[n++]);
     free(copy);
     return ok && n == 3;
 }
@@ -49,7 +49,7 @@ static void report(const char *out, const hx_convert_report *r) {
                 r->tensors_skipped_int);
 }
 
-int hx_cmd_convert(int argc, char **argv) {
+int cmd_convert(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -60,11 +60,11 @@ int hx_cmd_convert(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(kind, "forest")) {
-        if (!hx_cmd_convert_forest) {
+        if (!cmd_convert_forest) {
             fprintf(stderr, "helix convert: forest conversion is not in this build\n");
             return 2;
         }
-        return hx_cmd_convert_forest(argc - 1, argv + 1);
+        return cmd_convert_forest(argc - 1, argv + 1);
     }
     int bert = !strcmp(kind, "bert");
     if (!bert && strcmp(kind, "seresnet") && strcmp(kind, "resnet")) {
@@ -108,14 +108,14 @@ int hx_cmd_convert(int argc, char **argv) {
         else if (!bert && !strcmp(a, "--labels")) io.labels = val;
         else if (!bert && !strcmp(a, "--interpolation")) io.interpolation = val;
         else if (!bert && !strcmp(a, "--input-size")) {
-            if (!hx_parse_int(val, 8, 4096, &n)) {
+            if (!cli_parse_int(val, 8, 4096, &n)) {
                 fprintf(stderr, "helix convert: --input-size must be an integer in 8..4096\n");
                 return 2;
             }
             io.input_size = (int)n;
         } else if (!bert && (!strcmp(a, "--crop-pct") || !strcmp(a, "--bn-eps"))) {
             double d;
-            if (!hx_parse_float(val, &d) || !(d > 0) || (a[2] == 'c' && d > 1)) {
+            if (!cli_parse_float(val, &d) || !(d > 0) || (a[2] == 'c' && d > 1)) {
                 fprintf(stderr, "helix convert: %s must be a number in %s\n", a,
                         a[2] == 'c' ? "(0, 1]" : "(0, inf)");
                 return 2;

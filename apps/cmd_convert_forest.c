@@ -22,7 +22,7 @@ static void usage(FILE *out) {
             "  -h, --help         this help\n");
 }
 
-int hx_cmd_convert_forest(int argc, char **argv) {
+int cmd_convert_forest(int argc, char **argv) {
     const char *in = NULL, *out = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

@@ -7,7 +7,7 @@
 #include "helix.h"
 #include "cli_util.h"
 
-int hx_cmd_info_cpu(int argc, char **argv);
+int cmd_info_cpu(int argc, char **argv);
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -20,7 +20,7 @@ static void usage(FILE *out) {
             "backend (HELIX_GEMM=helix|openblas).\n");
 }
 
-int hx_cmd_info_cpu(int argc, char **argv) {
+int cmd_info_cpu(int argc, char **argv) {
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -46,9 +46,9 @@ int hx_cmd_info_cpu(int argc, char **argv) {
 
     if (json) {
         printf("{\"vendor\":");
-        hx_write_json_string(stdout, f->vendor, strlen(f->vendor));
+        cli_write_json_string(stdout, f->vendor, strlen(f->vendor));
         printf(",\"brand\":");
-        hx_write_json_string(stdout, f->brand, strlen(f->brand));
+        cli_write_json_string(stdout, f->brand, strlen(f->brand));
         printf(",\"features\":[");
         int first = 1;
         for (size_t i = 0; i < n_feats; i++)

@@ -27,7 +27,7 @@ static void usage(FILE *out) {
             "  -h, --help           this help\n");
 }
 
-int hx_cmd_embed(int argc, char **argv) {
+int cmd_embed(int argc, char **argv) {
     hx_bert_cli_opts o;
     int rc = hx_bert_cli_parse(argc, argv, "embed", 1, &o);
     if (rc == 0) {
@@ -62,9 +62,9 @@ int hx_cmd_embed(int argc, char **argv) {
             batch_error = err.msg;
         for (size_t i = 0; i < tb->n_lines; i++) {
             if (tb->error[i][0]) {
-                hx_write_error_record(stdout, tb->error[i], tb->line_no[i]);
+                cli_write_error_record(stdout, tb->error[i], tb->line_no[i]);
             } else if (batch_error) {
-                hx_write_error_record(stdout, batch_error, tb->line_no[i]);
+                cli_write_error_record(stdout, batch_error, tb->line_no[i]);
             } else {
                 const float *e = emb + tb->seq_of_line[i] * H;
                 fputs("{\"embedding\": [", stdout);
@@ -72,7 +72,7 @@ int hx_cmd_embed(int argc, char **argv) {
                 fputs("]}\n", stdout);
             }
         }
-        hx_progress("embed", (size_t)tb->lines_read, 0);
+        cli_progress("embed", (size_t)tb->lines_read, 0);
     }
     rc = 0;
     if (n < 0) {

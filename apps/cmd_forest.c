@@ -79,7 +79,7 @@ static int check_header(run_state *s, char *line, long len, char ***fields, size
         memmove(line, line + 3, (size_t)len - 2);
         len -= 3;
     }
-    long n = hx_csv_split(line, (size_t)len, fields, cap);
+    long n = cli_csv_split(line, (size_t)len, fields, cap);
     if (n == -2) {
         fprintf(stderr, "helix forest: out of memory\n");
         return 1;
@@ -107,7 +107,7 @@ static void write_header(run_state *s) {
     } else if (s->proba) {
         for (int k = 0; k < K; k++) {
             if (k) fputc(',', stdout);
-            hx_csv_write_field(stdout, s->model.classes[k]);
+            cli_csv_write_field(stdout, s->model.classes[k]);
         }
     } else {
         fputs("label", stdout);
@@ -128,7 +128,7 @@ static void add_row(run_state *s, char *line, long len, long line_no, char ***fi
         s->error[i] = strdup("NUL byte in the line");
         return;
     }
-    long n = hx_csv_split(line, (size_t)len, fields, cap);
+    long n = cli_csv_split(line, (size_t)len, fields, cap);
     if (n != nf) {
         if (n < 0)
             snprintf(msg, sizeof msg, n == -2 ? "out of memory" : "bad CSV quoting");
@@ -138,7 +138,7 @@ static void add_row(run_state *s, char *line, long len, long line_no, char ***fi
         return;
     }
     for (int j = 0; j < nf; j++) {
-        if (hx_csv_number((*fields)[j], &row[j]) == HX_CELL_BAD) {
+        if (cli_csv_number((*fields)[j], &row[j]) == CLI_CELL_BAD) {
             snprintf(msg, sizeof msg, "column %d is not a number", j + 1);
             s->error[i] = strdup(msg);
             return;
@@ -177,7 +177,7 @@ static int flush_batch(run_state *s) {
             snprintf(msg, sizeof msg, "line %ld: %s", s->line_no[i],
                      s->error[i] ? s->error[i] : "out of memory");
             fputc(',', stdout);
-            hx_csv_write_field(stdout, msg);
+            cli_csv_write_field(stdout, msg);
             fputc('\n', stdout);
             free(s->error[i]);
             continue;
@@ -188,12 +188,12 @@ static int flush_batch(run_state *s) {
         } else if (s->proba) {
             for (int k = 0; k < K; k++) printf(k ? ",%.17g" : "%.17g", p[k]);
         } else {
-            hx_csv_write_field(stdout, s->model.classes[s->labels[s->good[i]]]);
+            cli_csv_write_field(stdout, s->model.classes[s->labels[s->good[i]]]);
         }
         fputs(",\n", stdout);
     }
     s->n = s->n_good = 0;
-    if (hx_progress_enabled()) hx_progress("rows", (size_t)s->total_rows, 0);
+    if (cli_progress_enabled()) cli_progress("rows", (size_t)s->total_rows, 0);
     return ferror(stdout) ? 1 : 0;
 }
 
@@ -210,7 +210,7 @@ static int predict_main(int argc, char **argv) {
         } else if (!strcmp(argv[i], "--proba")) {
             proba = true;
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 1024, &threads)) {
+            if (!cli_parse_int(argv[++i], 1, 1024, &threads)) {
                 fprintf(stderr, "helix forest: --threads must be an integer in [1, 1024]\n");
                 return 2;
             }
@@ -256,11 +256,11 @@ static int predict_main(int argc, char **argv) {
         fprintf(stderr, "helix forest: out of memory\n");
         goto done;
     }
-    long len = hx_read_line(stdin, &line, &cap);
+    long len = cli_read_line(stdin, &line, &cap);
     if (check_header(&s, line, len, &fields, &fcap)) goto done;
     write_header(&s);
     long line_no = 1;
-    while ((len = hx_read_line(stdin, &line, &cap)) >= 0) {
+    while ((len = cli_read_line(stdin, &line, &cap)) >= 0) {
         add_row(&s, line, len, ++line_no, &fields, &fcap, row);
         if (s.n == BATCH_ROWS && flush_batch(&s)) goto done;
     }
@@ -269,7 +269,7 @@ static int predict_main(int argc, char **argv) {
         goto done;
     }
     if (flush_batch(&s)) goto done;
-    hx_progress_end();
+    cli_progress_end();
     if (fflush(stdout) != 0) {
         fprintf(stderr, "helix forest: error writing stdout\n");
         goto done;
@@ -296,7 +296,7 @@ done:
     return rc;
 }
 
-int hx_cmd_forest(int argc, char **argv) {
+int cmd_forest(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -150,7 +150,7 @@ static cJSON *make_json(const char *path, const hx_hlx *f, const cJSON *meta, co
     return o;
 }
 
-int hx_cmd_info(int argc, char **argv) {
+int cmd_info(int argc, char **argv) {
     const char *path = NULL;
     int verify = 0, json = 0;
     for (int i = 1; i < argc; i++) {
@@ -178,9 +178,9 @@ int hx_cmd_info(int argc, char **argv) {
     hx_error err;
     hx_error_clear(&err);
     hx_hlx *f;
-    double t_open = hx_now(), c_open = cpu_now();
+    double t_open = cli_now(), c_open = cpu_now();
     hx_status os = hx_hlx_open(path, &f, &err);
-    t_open = hx_now() - t_open;
+    t_open = cli_now() - t_open;
     c_open = cpu_now() - c_open;
     if (os != HX_OK) {
         fprintf(stderr, "helix info: %s\n", err.msg);
@@ -200,9 +200,9 @@ int hx_cmd_info(int argc, char **argv) {
     hx_status vs = HX_OK;
     double secs = 0, cpu_secs = 0;
     if (verify) {
-        double t0 = hx_now(), c0 = cpu_now();
+        double t0 = cli_now(), c0 = cpu_now();
         vs = hx_hlx_verify(f, &err);
-        secs = hx_now() - t0;
+        secs = cli_now() - t0;
         cpu_secs = cpu_now() - c0;
         if (vs != HX_OK) rc = 1;
     }

@@ -84,28 +84,28 @@ static int parse_options(int argc, char **argv, options *o) {
             o->method = v;
         } else if (!strcmp(a, "--cardinality") || !strcmp(a, "-k")) {
             NEED_VALUE();
-            if (!hx_parse_int(v, 2, HX_LM_MAX_CARDINALITY, &lv)) return usage_error("bad cardinality '%s'", v);
+            if (!cli_parse_int(v, 2, HX_LM_MAX_CARDINALITY, &lv)) return usage_error("bad cardinality '%s'", v);
             o->k = (int)lv;
         } else if (!strcmp(a, "--positive")) {
             NEED_VALUE();
-            if (!hx_parse_int(v, 0, HX_LM_MAX_CARDINALITY - 1, &lv)) return usage_error("bad positive class '%s'", v);
+            if (!cli_parse_int(v, 0, HX_LM_MAX_CARDINALITY - 1, &lv)) return usage_error("bad positive class '%s'", v);
             o->positive = (int)lv;
         } else if (!strcmp(a, "--epochs")) {
             NEED_VALUE();
-            if (!hx_parse_int(v, 0, 100000000, &lv)) return usage_error("bad --epochs '%s'", v);
+            if (!cli_parse_int(v, 0, 100000000, &lv)) return usage_error("bad --epochs '%s'", v);
             o->cfg.n_epochs = (int)lv;
         } else if (!strcmp(a, "--seed")) {
             NEED_VALUE();
-            if (!hx_parse_int(v, 0, 4294967295L, &lv)) return usage_error("bad --seed '%s' (0..2^32-1)", v);
+            if (!cli_parse_int(v, 0, 4294967295L, &lv)) return usage_error("bad --seed '%s' (0..2^32-1)", v);
             o->cfg.seed = (uint32_t)lv;
         } else if (!strcmp(a, "--warmup-epochs")) {
             NEED_VALUE();
-            if (!hx_parse_int(v, 0, 100000000, &lv)) return usage_error("bad --warmup-epochs '%s'", v);
+            if (!cli_parse_int(v, 0, 100000000, &lv)) return usage_error("bad --warmup-epochs '%s'", v);
             o->cfg.warmup_steps = (int)lv;
         } else if (!strcmp(a, "--lr") || !strcmp(a, "--l2") || !strcmp(a, "--prec-init") ||
                    !strcmp(a, "--mu-eps") || !strcmp(a, "--min-lr")) {
             NEED_VALUE();
-            if (!hx_parse_float(v, &dv) || !isfinite(dv) || dv < 0) return usage_error("bad number '%s'", v);
+            if (!cli_parse_float(v, &dv) || !isfinite(dv) || dv < 0) return usage_error("bad number '%s'", v);
             if (!strcmp(a, "--lr")) o->cfg.lr = dv;
             else if (!strcmp(a, "--l2")) o->cfg.l2 = dv;
             else if (!strcmp(a, "--prec-init")) o->cfg.prec_init = dv;
@@ -147,7 +147,7 @@ static int parse_balance(const char *s, int k, double *p) {
     if (!copy) return 2;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         double v;
-        if (i >= k || !hx_parse_float(t, &v) || !isfinite(v) || v <= 0) {
+        if (i >= k || !cli_parse_float(t, &v) || !isfinite(v) || v <= 0) {
             free(copy);
             return usage_error("--class-balance needs %s positive numbers", k == 2 ? "2" : "K");
         }
@@ -163,7 +163,7 @@ static int fail(const hx_error *err) {
     return 1;
 }
 
-static int max_label_plus_one(const hx_label_csv *c) {
+static int max_label_plus_one(const cli_label_csv *c) {
     int32_t mx = 1;
     for (size_t i = 0; i < c->n * (size_t)c->m; i++)
         if (c->L[i] > mx) mx = c->L[i];
@@ -187,19 +187,19 @@ static int cmd_fit(options *o) {
     if (o->ydev_path) {
         int32_t *y = NULL;
         size_t ny = 0;
-        if (hx_gold_csv_read(o->ydev_path, o->k, NULL, &y, &ny, &err) != HX_OK) return fail(&err);
+        if (cli_gold_csv_read(o->ydev_path, o->k, NULL, &y, &ny, &err) != HX_OK) return fail(&err);
         hx_status st = hx_lm_class_balance_from_gold(y, ny, o->k, bal, &err);
         free(y);
         if (st != HX_OK) return fail(&err);
         o->cfg.class_balance = bal;
     }
-    hx_label_csv c;
-    if (hx_label_csv_read(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
+    cli_label_csv c;
+    if (cli_label_csv_read(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
     hx_lm_file f;
     memset(&f, 0, sizeof f);
     f.k = o->k;
     f.m = c.m;
-    double t0 = hx_now();
+    double t0 = cli_now();
     hx_status st;
     char fit_json[512];
     if (!strcmp(o->method, "dawid-skene")) {
@@ -216,9 +216,9 @@ static int cmd_fit(options *o) {
                  c.n, (unsigned)o->cfg.seed, o->cfg.n_epochs, o->cfg.lr, o->cfg.l2,
                  opt[o->cfg.optimizer], o->cfg.prec_init);
     }
-    double t1 = hx_now();
+    double t1 = cli_now();
     if (st != HX_OK) {
-        hx_label_csv_free(&c);
+        cli_label_csv_free(&c);
         return fail(&err);
     }
     f.sources = c.names;
@@ -228,12 +228,12 @@ static int cmd_fit(options *o) {
     if (f.is_dawid_skene) hx_ds_free(&f.ds);
     else hx_lm_free(&f.lm);
     if (st != HX_OK) {
-        hx_label_csv_free(&c);
+        cli_label_csv_free(&c);
         return fail(&err);
     }
-    if (hx_progress_enabled())
+    if (cli_progress_enabled())
         fprintf(stderr, "fitted on %zu rows x %d sources in %.3f s\n", c.n, c.m, t1 - t0);
-    hx_label_csv_free(&c);
+    cli_label_csv_free(&c);
     return 0;
 }
 
@@ -243,8 +243,8 @@ static int cmd_predict(options *o) {
     hx_error_clear(&err);
     hx_lm_file f;
     if (hx_lm_file_read(o->model_path, &f, &err) != HX_OK) return fail(&err);
-    hx_label_csv c;
-    if (hx_label_csv_read(o->L_path, f.k, &c, &err) != HX_OK) {
+    cli_label_csv c;
+    if (cli_label_csv_read(o->L_path, f.k, &c, &err) != HX_OK) {
         hx_lm_file_free(&f);
         return fail(&err);
     }
@@ -271,7 +271,7 @@ static int cmd_predict(options *o) {
     }
     free(probs);
     free(pred);
-    hx_label_csv_free(&c);
+    cli_label_csv_free(&c);
     hx_lm_file_free(&f);
     return rc;
 }
@@ -285,8 +285,8 @@ static int cmd_analyze(options *o) {
     if (!o->L_path) return usage_error("analyze needs -L L.csv%s", "");
     hx_error err;
     hx_error_clear(&err);
-    hx_label_csv c;
-    if (hx_label_csv_read(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
+    cli_label_csv c;
+    if (cli_label_csv_read(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
     int k = o->k ? o->k : max_label_plus_one(&c);
     int32_t *gold = NULL;
     size_t ng = 0;
@@ -296,7 +296,7 @@ static int cmd_analyze(options *o) {
     int rc = 0;
     hx_lf_analysis a;
     memset(&a, 0, sizeof a);
-    if (o->gold_path && hx_gold_csv_read(o->gold_path, k, NULL, &gold, &ng, &err) != HX_OK) {
+    if (o->gold_path && cli_gold_csv_read(o->gold_path, k, NULL, &gold, &ng, &err) != HX_OK) {
         rc = fail(&err);
         goto out;
     }
@@ -337,7 +337,7 @@ static int cmd_analyze(options *o) {
             if (hx_lf_has_polarity(&a, j, y)) pl += (size_t)snprintf(pol + pl, sizeof pol - pl, "%s%d", pl ? "," : "", y);
         if (o->json) {
             printf("  {\"index\": %d, \"name\": ", j);
-            hx_write_json_string(stdout, nm, strlen(nm));
+            cli_write_json_string(stdout, nm, strlen(nm));
             printf(", \"polarity\": [%s], \"coverage\": %.9g, \"overlaps\": %.9g, \"conflicts\": %.9g", pol,
                    a.lf_coverage[j], a.lf_overlap[j], a.lf_conflict[j]);
             if (gold)
@@ -360,13 +360,13 @@ out:
     hx_lm_file_free(&f);
     free(w);
     free(gold);
-    hx_label_csv_free(&c);
+    cli_label_csv_free(&c);
     return rc;
 }
 
 /* "LFs=0-4,RFs=5-6,BERTs=kw_a+kw_b": group names and each column's group.
  * Returns 0, or 2 after printing a usage error. */
-static int parse_groups(const char *spec, const hx_label_csv *c, char names[16][64], int *n_groups,
+static int parse_groups(const char *spec, const cli_label_csv *c, char names[16][64], int *n_groups,
                         int *group_of) {
     for (int j = 0; j < c->m; j++) group_of[j] = -1;
     *n_groups = 0;
@@ -387,9 +387,9 @@ static int parse_groups(const char *spec, const hx_label_csv *c, char names[16][
             int ok = 0;
             if (dash && dash != part) {
                 *dash = '\0';
-                ok = hx_parse_int(part, 0, c->m - 1, &lo) && hx_parse_int(dash + 1, 0, c->m - 1, &hi) && lo <= hi;
+                ok = cli_parse_int(part, 0, c->m - 1, &lo) && cli_parse_int(dash + 1, 0, c->m - 1, &hi) && lo <= hi;
                 *dash = '-';
-            } else if (hx_parse_int(part, 0, c->m - 1, &lo)) {
+            } else if (cli_parse_int(part, 0, c->m - 1, &lo)) {
                 hi = lo;
                 ok = 1;
             }
@@ -415,8 +415,8 @@ static int cmd_evaluate(options *o) {
         return usage_error("evaluate needs -L L.csv, --gold Y.csv and --groups%s", "");
     hx_error err;
     hx_error_clear(&err);
-    hx_label_csv c;
-    if (hx_label_csv_read(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
+    cli_label_csv c;
+    if (cli_label_csv_read(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
     int k = o->k ? o->k : max_label_plus_one(&c);
     int32_t *gold = NULL;
     size_t ng = 0;
@@ -434,7 +434,7 @@ static int cmd_evaluate(options *o) {
         if ((rc = parse_balance(o->class_balance, k, bal))) goto out;
         o->cfg.class_balance = bal;
     }
-    if (hx_gold_csv_read(o->gold_path, k, NULL, &gold, &ng, &err) != HX_OK) { rc = fail(&err); goto out; }
+    if (cli_gold_csv_read(o->gold_path, k, NULL, &gold, &ng, &err) != HX_OK) { rc = fail(&err); goto out; }
     if (ng != c.n) {
         fprintf(stderr, "helix label-model: %s has %zu rows but %s has %zu\n", o->gold_path, ng, o->L_path, c.n);
         rc = 1;
@@ -463,7 +463,7 @@ static int cmd_evaluate(options *o) {
         const hx_confusion *cf = &r->conf;
         if (o->json) {
             printf("  {\"sources\": ");
-            hx_write_json_string(stdout, label, strlen(label));
+            cli_write_json_string(stdout, label, strlen(label));
             printf(", \"method\": \"%s\", \"columns\": %d, \"fitted\": %s", method_name[r->method],
                    r->n_columns, r->fitted ? "true" : "false");
             if (r->fitted) {
@@ -491,11 +491,11 @@ out:
     free(rows);
     free(group_of);
     free(gold);
-    hx_label_csv_free(&c);
+    cli_label_csv_free(&c);
     return rc;
 }
 
-int hx_cmd_label_model(int argc, char **argv) {
+int cmd_label_model(int argc, char **argv) {
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;

@@ -19,7 +19,7 @@ static const char *usage_text =
     "line names the LFs unless --no-header. A line that is not a JSON object gets an\n"
     "all -1 row and an error on stderr, and the exit status is then 1.\n";
 
-int hx_cmd_lf(int argc, char **argv) {
+int cmd_lf(int argc, char **argv) {
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;
@@ -65,7 +65,7 @@ int hx_cmd_lf(int argc, char **argv) {
     char *line = NULL;
     size_t cap = 0;
     long len, line_no = 0, bad = 0;
-    while ((len = hx_read_line(stdin, &line, &cap)) >= 0) {
+    while ((len = cli_read_line(stdin, &line, &cap)) >= 0) {
         line_no++;
         cJSON *rec = cJSON_ParseWithLength(line, (size_t)len);
         if (!cJSON_IsObject(rec)) {
@@ -75,9 +75,9 @@ int hx_cmd_lf(int argc, char **argv) {
         hx_lf_set_apply(&set, rec, votes);
         cJSON_Delete(rec);
         for (int j = 0; j < set.n_lfs; j++) printf("%d%c", (int)votes[j], j + 1 < set.n_lfs ? ',' : '\n');
-        hx_progress("records", (size_t)line_no, 0);
+        cli_progress("records", (size_t)line_no, 0);
     }
-    hx_progress_end();
+    cli_progress_end();
     free(line);
     free(votes);
     hx_lf_set_free(&set);

@@ -71,7 +71,7 @@ static bool get_field(const cJSON *rec, const char *name, const char **s, size_t
     return true;
 }
 
-int hx_cmd_tokenize(int argc, char **argv) {
+int cmd_tokenize(int argc, char **argv) {
     const char *vocab = NULL, *config = NULL, *tjson = NULL, *model = NULL;
     const char *field = "text", *pair_field = NULL, *format = "auto";
     bool cased = false, byte_offsets = false, field_given = false;
@@ -108,7 +108,7 @@ int hx_cmd_tokenize(int argc, char **argv) {
                 return usage_error("--format must be text, jsonl or auto, not", format);
         } else if (!strcmp(a, "--max-len") || !strcmp(a, "--pad-to")) {
             long v;
-            if (!hx_parse_int(argv[i + 1], 1, 1L << 30, &v))
+            if (!cli_parse_int(argv[i + 1], 1, 1L << 30, &v))
                 return usage_error("expected a positive integer after", a);
             if (!strcmp(a, "--max-len")) opt.max_length = (size_t)v;
             else opt.pad_to = (size_t)v;
@@ -162,7 +162,7 @@ int hx_cmd_tokenize(int argc, char **argv) {
     hx_encoding enc;
     hx_encoding_init(&enc);
     int rc = 0;
-    while ((len = hx_read_line(stdin, &line, &cap)) >= 0) {
+    while ((len = cli_read_line(stdin, &line, &cap)) >= 0) {
         line_no++;
         if (jsonl < 0 && len > 0) jsonl = line[0] == '{';
         hx_error_clear(&err);
@@ -171,19 +171,19 @@ int hx_cmd_tokenize(int argc, char **argv) {
             const char *a = NULL, *b = NULL;
             size_t al = 0, bl = 0;
             if (!cJSON_IsObject(rec)) {
-                hx_write_error_record(stdout, "not a JSON object", line_no);
+                cli_write_error_record(stdout, "not a JSON object", line_no);
             } else if (!get_field(rec, field, &a, &al)) {
-                hx_write_error_record(stdout, "text field missing or not a string", line_no);
+                cli_write_error_record(stdout, "text field missing or not a string", line_no);
             } else if (pair_field && !get_field(rec, pair_field, &b, &bl)) {
-                hx_write_error_record(stdout, "pair field missing or not a string", line_no);
+                cli_write_error_record(stdout, "pair field missing or not a string", line_no);
             } else if (hx_tokenizer_encode(tok, a, al, b, bl, &opt, &enc, &err)) {
-                hx_write_error_record(stdout, err.msg, line_no);
+                cli_write_error_record(stdout, err.msg, line_no);
             } else {
                 write_encoding(stdout, &enc, byte_offsets);
             }
             cJSON_Delete(rec);
         } else if (hx_tokenizer_encode(tok, line, (size_t)len, NULL, 0, &opt, &enc, &err)) {
-            hx_write_error_record(stdout, err.msg, line_no);
+            cli_write_error_record(stdout, err.msg, line_no);
         } else {
             write_encoding(stdout, &enc, byte_offsets);
         }
@@ -192,9 +192,9 @@ int hx_cmd_tokenize(int argc, char **argv) {
             rc = 1;
             break;
         }
-        hx_progress("tokenize", (size_t)line_no, 0);
+        cli_progress("tokenize", (size_t)line_no, 0);
     }
-    hx_progress_end();
+    cli_progress_end();
     if (ferror(stdin)) {
         fprintf(stderr, "helix tokenize: error reading the input\n");
         rc = 1;

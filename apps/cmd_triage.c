@@ -308,7 +308,7 @@ static void write_record(FILE *out, const triage_models *t, const cJSON *rec, co
     if (!id) id = cJSON_GetObjectItemCaseSensitive(rec, "id");
     if (cJSON_IsString(id)) {
         fputs("\"id\":", out);
-        hx_write_json_string(out, id->valuestring, strlen(id->valuestring));
+        cli_write_json_string(out, id->valuestring, strlen(id->valuestring));
         fputs(",", out);
     } else if (cJSON_IsNumber(id)) {
         fprintf(out, "\"id\":%.17g,", id->valuedouble);
@@ -317,14 +317,14 @@ static void write_record(FILE *out, const triage_models *t, const cJSON *rec, co
     for (int c = 0; c < t->m; c++) {
         const char *n = source_name(t, c);
         if (c) fputs(",", out);
-        hx_write_json_string(out, n, strlen(n));
+        cli_write_json_string(out, n, strlen(n));
         fprintf(out, ":%d", (int)L[c]);
     }
     fputs("},\"source_p\":{", out);
     for (int c = t->lfs.n_lfs; c < t->m; c++) {
         const char *n = source_name(t, c);
         if (c > t->lfs.n_lfs) fputs(",", out);
-        hx_write_json_string(out, n, strlen(n));
+        cli_write_json_string(out, n, strlen(n));
         fprintf(out, ":%.17g", sp[c - t->lfs.n_lfs]);
     }
     fputs("}}\n", out);
@@ -454,7 +454,7 @@ static int cmd_attach(int argc, char **argv) {
     return 0;
 }
 
-int hx_cmd_triage(int argc, char **argv) {
+int cmd_triage(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "attach-features")) return cmd_attach(argc - 1, argv + 1);
     const char *config = "models/triage.json", *outp = NULL;
     bool evaluate = false;
@@ -501,7 +501,7 @@ int hx_cmd_triage(int argc, char **argv) {
     hx_encoding enc;
     hx_encoding_init(&enc);
     int failed = !row || !sp;
-    while (!failed && (len = hx_read_line(stdin, &line, &lcap)) >= 0) {
+    while (!failed && (len = cli_read_line(stdin, &line, &lcap)) >= 0) {
         line_no++;
         hx_error_clear(&err);
         cJSON *rec = cJSON_ParseWithLength(line, (size_t)len);
@@ -511,7 +511,7 @@ int hx_cmd_triage(int argc, char **argv) {
         if (st == HX_OK) st = hx_lm_file_predict_proba(&t.lm, row, 1, m, p, &err);
         if (st != HX_OK) {
             errors++;
-            if (!evaluate) hx_write_error_record(out, err.msg, line_no);
+            if (!evaluate) cli_write_error_record(out, err.msg, line_no);
             else fprintf(stderr, "helix triage: line %ld: %s\n", line_no, err.msg);
         } else if (!evaluate) {
             write_record(out, &t, rec, row, sp, p[1]);
@@ -541,9 +541,9 @@ int hx_cmd_triage(int argc, char **argv) {
             }
         }
         cJSON_Delete(rec);
-        hx_progress("triage", (size_t)line_no, 0);
+        cli_progress("triage", (size_t)line_no, 0);
     }
-    hx_progress_end();
+    cli_progress_end();
     if (failed) fprintf(stderr, "helix triage: out of memory\n");
     if (!failed && evaluate) {
         if (no_gold) fprintf(stderr, "helix triage: %ld record(s) without a 0/1 \"label\" left out\n", no_gold);

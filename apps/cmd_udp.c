@@ -234,7 +234,7 @@ static hx_status run_record(const udp_models *m, const char *json, size_t len, F
         }
     } else if (st == HX_OK) {
         fputs("{\"id\":", out);
-        hx_write_json_string(out, p.id, strlen(p.id));
+        cli_write_json_string(out, p.id, strlen(p.id));
         fputs(",\"p\":{", out);
         for (int k = 0; k < m->n_targets; k++)
             fprintf(out, "%s\"%s\":%.17g", k ? "," : "", m->t[k].name, prob[k]);
@@ -244,7 +244,7 @@ static hx_status run_record(const udp_models *m, const char *json, size_t len, F
             if (why[i] == HX_HPO_CURRENT || why[i] == HX_HPO_ALT_ID || why[i] == HX_HPO_REPLACED) continue;
             fputs(first ? "" : ",", out);
             first = 0;
-            hx_write_json_string(out, p.observed[i], strlen(p.observed[i]));
+            cli_write_json_string(out, p.observed[i], strlen(p.observed[i]));
             fprintf(out, ":\"%s\"", hx_hpo_resolution_name(why[i]));
         }
         fputs("}}\n", out);
@@ -272,17 +272,17 @@ static void one(udp_run *r, const char *json, size_t len, long line_no) {
     hx_status st = run_record(r->m, json, len, r->out, r->evaluate, r->tally, &err);
     if (st != HX_OK) {
         r->errors++;
-        if (!r->evaluate) hx_write_error_record(r->out, err.msg, line_no);
+        if (!r->evaluate) cli_write_error_record(r->out, err.msg, line_no);
         else fprintf(stderr, "helix udp: record %ld: %s\n", line_no, err.msg);
     }
-    hx_progress("udp", (size_t)++r->done, 0);
+    cli_progress("udp", (size_t)++r->done, 0);
 }
 
 static int run_jsonl(udp_run *r, FILE *in) {
     char *line = NULL;
     size_t cap = 0;
     long len, line_no = 0;
-    while ((len = hx_read_line(in, &line, &cap)) >= 0) {
+    while ((len = cli_read_line(in, &line, &cap)) >= 0) {
         line_no++;
         one(r, line, (size_t)len, line_no);
     }
@@ -346,7 +346,7 @@ static int cmd_ontology(int argc, char **argv) {
     return 0;
 }
 
-int hx_cmd_udp(int argc, char **argv) {
+int cmd_udp(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "ontology")) return cmd_ontology(argc - 1, argv + 1);
     const char *config = "models/udp.json", *outp = NULL;
     bool evaluate = false;
@@ -421,7 +421,7 @@ int hx_cmd_udp(int argc, char **argv) {
         }
         fclose(f);
     }
-    hx_progress_end();
+    cli_progress_end();
     if (evaluate && !failed) print_table(&r, out);
     if (outp && fclose(out) != 0) failed = 1;
     else if (!outp) fflush(out);

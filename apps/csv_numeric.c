@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-long hx_csv_split(char *line, size_t len, char ***fields, size_t *cap) {
+long cli_csv_split(char *line, size_t len, char ***fields, size_t *cap) {
     size_t n = 0, r = 0;
     for (;;) {
         if (n == *cap) {
@@ -49,13 +49,13 @@ long hx_csv_split(char *line, size_t len, char ***fields, size_t *cap) {
     }
 }
 
-hx_cell_kind hx_csv_number(const char *s, double *out) {
+cli_cell_kind cli_csv_number(const char *s, double *out) {
     while (*s == ' ' || *s == '\t') s++;
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
     if (n == 0 || (n == 3 && !strncasecmp(s, "nan", 3))) {
         *out = NAN;
-        return HX_CELL_MISSING;
+        return CLI_CELL_MISSING;
     }
     /* Grammar: [+-] digits [. digits] [(e|E) [+-] digits], at least one digit
      * in the mantissa. */
@@ -66,15 +66,15 @@ hx_cell_kind hx_csv_number(const char *s, double *out) {
         i++;
         while (i < n && isdigit((unsigned char)s[i])) i++, digits++;
     }
-    if (digits == 0) return HX_CELL_BAD;
+    if (digits == 0) return CLI_CELL_BAD;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-')) i++;
         size_t e = 0;
         while (i < n && isdigit((unsigned char)s[i])) i++, e++;
-        if (e == 0) return HX_CELL_BAD;
+        if (e == 0) return CLI_CELL_BAD;
     }
-    if (i != n) return HX_CELL_BAD;
+    if (i != n) return CLI_CELL_BAD;
     char buf[128];
     const char *p = s;
     char *tmp = NULL;
@@ -84,7 +84,7 @@ hx_cell_kind hx_csv_number(const char *s, double *out) {
         p = buf;
     } else {
         tmp = malloc(n + 1);
-        if (!tmp) return HX_CELL_BAD;
+        if (!tmp) return CLI_CELL_BAD;
         memcpy(tmp, s, n);
         tmp[n] = '\0';
         p = tmp;
@@ -93,10 +93,10 @@ hx_cell_kind hx_csv_number(const char *s, double *out) {
      * or 0, both as NumPy's float() would: errno is not an error here. */
     *out = strtod(p, NULL);
     free(tmp);
-    return HX_CELL_NUMBER;
+    return CLI_CELL_NUMBER;
 }
 
-void hx_csv_write_field(FILE *out, const char *s) {
+void cli_csv_write_field(FILE *out, const char *s) {
     if (!strpbrk(s, ",\"\r\n")) {
         fputs(s, out);
         return;

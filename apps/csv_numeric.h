@@ -10,21 +10,21 @@
  * quotes removed and "" unescaped; *fields grows as needed (*cap entries).
  * Returns the field count, or -1 for a quote that is not closed or text
  * after a closing quote, -2 when out of memory. */
-long hx_csv_split(char *line, size_t len, char ***fields, size_t *cap);
+long cli_csv_split(char *line, size_t len, char ***fields, size_t *cap);
 
 typedef enum {
-    HX_CELL_NUMBER = 0, /* *out set */
-    HX_CELL_MISSING,    /* empty, or NaN in any letter case: *out = NaN */
-    HX_CELL_BAD         /* not a decimal number */
-} hx_cell_kind;
+    CLI_CELL_NUMBER = 0, /* *out set */
+    CLI_CELL_MISSING,    /* empty, or NaN in any letter case: *out = NaN */
+    CLI_CELL_BAD         /* not a decimal number */
+} cli_cell_kind;
 
 /* A decimal number (optional sign, digits, '.', exponent; surrounding
  * spaces allowed), parsed correctly rounded to double. "inf", hex floats
  * and other strtod extensions are BAD; values beyond the double range come
  * back as +-inf (the caller rejects them after the float32 cast). */
-hx_cell_kind hx_csv_number(const char *s, double *out);
+cli_cell_kind cli_csv_number(const char *s, double *out);
 
 /* Writes s as one CSV field, quoted when it holds , " CR or LF. */
-void hx_csv_write_field(FILE *out, const char *s);
+void cli_csv_write_field(FILE *out, const char *s);
 
 #endif

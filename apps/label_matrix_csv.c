@@ -10,7 +10,7 @@
 
 #define MAX_COLUMNS 100000
 
-void hx_label_csv_free(hx_label_csv *c) {
+void cli_label_csv_free(cli_label_csv *c) {
     if (!c) return;
     free(c->L);
     if (c->names)
@@ -39,8 +39,8 @@ static int count_fields(const char *s, const char *e) {
     return c;
 }
 
-hx_status hx_label_csv_parse(const char *buf, size_t len, int k, const char *what,
-                             hx_label_csv *out, hx_error *err) {
+hx_status cli_label_csv_parse(const char *buf, size_t len, int k, const char *what,
+                             cli_label_csv *out, hx_error *err) {
     memset(out, 0, sizeof *out);
     const char *p = buf, *end = buf + len;
     size_t line_no = 0, cap = 0;
@@ -154,7 +154,7 @@ hx_status hx_label_csv_parse(const char *buf, size_t len, int k, const char *wha
     }
     return HX_OK;
 fail:
-    hx_label_csv_free(out);
+    cli_label_csv_free(out);
     return st;
 }
 
@@ -188,22 +188,22 @@ static hx_status read_stdin(char **buf, size_t *len, hx_error *err) {
     return HX_OK;
 }
 
-hx_status hx_label_csv_read(const char *path, int k, hx_label_csv *out, hx_error *err) {
+hx_status cli_label_csv_read(const char *path, int k, cli_label_csv *out, hx_error *err) {
     char *buf = NULL;
     size_t len = 0;
     memset(out, 0, sizeof *out);
     hx_status st = strcmp(path, "-") ? hx_read_file(path, LABEL_CSV_MAX_BYTES, &buf, &len, err)
                                      : read_stdin(&buf, &len, err);
     if (st != HX_OK) return st;
-    st = hx_label_csv_parse(buf, len, k, path, out, err);
+    st = cli_label_csv_parse(buf, len, k, path, out, err);
     free(buf);
     return st;
 }
 
-hx_status hx_gold_csv_read(const char *path, int k, const char *column, int32_t **gold, size_t *n,
+hx_status cli_gold_csv_read(const char *path, int k, const char *column, int32_t **gold, size_t *n,
                            hx_error *err) {
-    hx_label_csv c;
-    hx_status st = hx_label_csv_read(path, k, &c, err);
+    cli_label_csv c;
+    hx_status st = cli_label_csv_read(path, k, &c, err);
     if (st != HX_OK) return st;
     int col = 0;
     if (c.m != 1) {
@@ -212,23 +212,23 @@ hx_status hx_gold_csv_read(const char *path, int k, const char *column, int32_t 
             for (int j = 0; j < c.m; j++)
                 if (!strcmp(c.names[j], column)) col = j;
         if (col < 0) {
-            hx_label_csv_free(&c);
+            cli_label_csv_free(&c);
             return hx_fail(err, HX_EFORMAT, "%s has %d columns; name the gold column with a header", path, c.m);
         }
     }
     int32_t *g = malloc(c.n * sizeof *g);
     if (!g) {
-        hx_label_csv_free(&c);
+        cli_label_csv_free(&c);
         return hx_fail(err, HX_ENOMEM, "out of memory");
     }
     for (size_t r = 0; r < c.n; r++) g[r] = c.L[r * (size_t)c.m + col];
     *gold = g;
     *n = c.n;
-    hx_label_csv_free(&c);
+    cli_label_csv_free(&c);
     return HX_OK;
 }
 
-void hx_label_csv_write(FILE *out, const int32_t *L, size_t n, int m, char *const *names) {
+void cli_label_csv_write(FILE *out, const int32_t *L, size_t n, int m, char *const *names) {
     if (names)
         for (int j = 0; j < m; j++) fprintf(out, "%s%c", names[j], j + 1 < m ? ',' : '\n');
     for (size_t r = 0; r < n; r++)

@@ -9,19 +9,19 @@
 
 /* Declared weak so that a build missing one command still links and says so. */
 #define HX_CMD(fn) int fn(int argc, char **argv) __attribute__((weak))
-HX_CMD(hx_cmd_info);
-HX_CMD(hx_cmd_info_cpu);
-HX_CMD(hx_cmd_convert);
-HX_CMD(hx_cmd_tokenize);
-HX_CMD(hx_cmd_classify_text);
-HX_CMD(hx_cmd_embed);
-HX_CMD(hx_cmd_classify_image);
-HX_CMD(hx_cmd_forest);
-HX_CMD(hx_cmd_label_model);
-HX_CMD(hx_cmd_lf);
-HX_CMD(hx_cmd_bench);
-HX_CMD(hx_cmd_triage);
-HX_CMD(hx_cmd_udp);
+HX_CMD(cmd_info);
+HX_CMD(cmd_info_cpu);
+HX_CMD(cmd_convert);
+HX_CMD(cmd_tokenize);
+HX_CMD(cmd_classify_text);
+HX_CMD(cmd_embed);
+HX_CMD(cmd_classify_image);
+HX_CMD(cmd_forest);
+HX_CMD(cmd_label_model);
+HX_CMD(cmd_lf);
+HX_CMD(cmd_bench);
+HX_CMD(cmd_triage);
+HX_CMD(cmd_udp);
 
 static int info_dispatch(int argc, char **argv);
 
@@ -45,17 +45,17 @@ static const struct {
 
 static int (*command_fn(const char *name))(int, char **) {
     if (!strcmp(name, "info")) return info_dispatch;
-    if (!strcmp(name, "convert")) return hx_cmd_convert;
-    if (!strcmp(name, "tokenize")) return hx_cmd_tokenize;
-    if (!strcmp(name, "classify-text")) return hx_cmd_classify_text;
-    if (!strcmp(name, "embed")) return hx_cmd_embed;
-    if (!strcmp(name, "classify-image")) return hx_cmd_classify_image;
-    if (!strcmp(name, "forest")) return hx_cmd_forest;
-    if (!strcmp(name, "lf")) return hx_cmd_lf;
-    if (!strcmp(name, "label-model")) return hx_cmd_label_model;
-    if (!strcmp(name, "triage")) return hx_cmd_triage;
-    if (!strcmp(name, "udp")) return hx_cmd_udp;
-    if (!strcmp(name, "bench")) return hx_cmd_bench;
+    if (!strcmp(name, "convert")) return cmd_convert;
+    if (!strcmp(name, "tokenize")) return cmd_tokenize;
+    if (!strcmp(name, "classify-text")) return cmd_classify_text;
+    if (!strcmp(name, "embed")) return cmd_embed;
+    if (!strcmp(name, "classify-image")) return cmd_classify_image;
+    if (!strcmp(name, "forest")) return cmd_forest;
+    if (!strcmp(name, "lf")) return cmd_lf;
+    if (!strcmp(name, "label-model")) return cmd_label_model;
+    if (!strcmp(name, "triage")) return cmd_triage;
+    if (!strcmp(name, "udp")) return cmd_udp;
+    if (!strcmp(name, "bench")) return cmd_bench;
     return NULL;
 }
 
@@ -63,15 +63,15 @@ static int (*command_fn(const char *name))(int, char **) {
 static int info_dispatch(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--cpu")) {
-            if (!hx_cmd_info_cpu) break;
-            return hx_cmd_info_cpu(argc, argv);
+            if (!cmd_info_cpu) break;
+            return cmd_info_cpu(argc, argv);
         }
     }
-    if (!hx_cmd_info) {
+    if (!cmd_info) {
         fprintf(stderr, "helix info: model files are not supported by this build\n");
         return 2;
     }
-    return hx_cmd_info(argc, argv);
+    return cmd_info(argc, argv);
 }
 
 static void usage(FILE *out) {
@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(name, "--version")) {
-        printf("helix %s\n", HX_VERSION_STRING);
+        printf("helix %s\n", CLI_VERSION_STRING);
         return 0;
     }
     int (*fn)(int, char **) = command_fn(name);

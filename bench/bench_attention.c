@@ -11,7 +11,7 @@
 #include "helix.h"
 #include "helix/transformer_ops.h"
 
-int hx_bench_attention(int argc, char **argv);
+int bench_attention(int argc, char **argv);
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -29,7 +29,7 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-int hx_bench_attention(int argc, char **argv) {
+int bench_attention(int argc, char **argv) {
     long S = 512, heads = 12, d = 64, threads = 0, runs = 20;
     int json = 0;
     for (int i = 1; i < argc; i++) {
@@ -46,7 +46,7 @@ int hx_bench_attention(int argc, char **argv) {
         else if (!strcmp(a, "--head-dim")) dst = &d, hi = 4096;
         else if (!strcmp(a, "--threads")) dst = &threads, hi = 1024;
         else if (!strcmp(a, "--runs")) dst = &runs, hi = 100000;
-        if (!dst || i + 1 >= argc || !hx_parse_int(argv[i + 1], lo, hi, dst)) {
+        if (!dst || i + 1 >= argc || !cli_parse_int(argv[i + 1], lo, hi, dst)) {
             fprintf(stderr, "helix bench attention: bad or unknown option %s (see --help)\n", a);
             return 2;
         }
@@ -80,9 +80,9 @@ int hx_bench_attention(int argc, char **argv) {
         hx_isa_set((hx_isa)isa, NULL);
         hx_attention(&b, scratch, pool, &err); /* warm-up */
         for (long r = 0; r < runs; r++) {
-            double t0 = hx_now();
+            double t0 = cli_now();
             hx_attention(&b, scratch, pool, &err);
-            t[r] = (hx_now() - t0) * 1e3;
+            t[r] = (cli_now() - t0) * 1e3;
         }
         qsort(t, (size_t)runs, sizeof *t, cmp_double);
         double med = t[runs / 2];

@@ -15,7 +15,7 @@
 #include "cli_util.h"
 #include "helix.h"
 
-int hx_bench_bert(int argc, char **argv);
+int bench_bert(int argc, char **argv);
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -103,7 +103,7 @@ static int read_records(const char *path, records *r) {
     size_t cap = 0;
     long len, no = 0;
     int ok = 1;
-    while (ok && (len = hx_read_line(f, &line, &cap)) >= 0) {
+    while (ok && (len = cli_read_line(f, &line, &cap)) >= 0) {
         no++;
         cJSON *rec = cJSON_ParseWithLength(line, (size_t)len);
         const cJSON *ids = cJSON_GetObjectItemCaseSensitive(rec, "input_ids");
@@ -136,7 +136,7 @@ static void synthetic(records *r, size_t batch, size_t S, size_t vocab) {
     }
 }
 
-int hx_bench_bert(int argc, char **argv) {
+int bench_bert(int argc, char **argv) {
     const char *model_path = NULL, *ids_path = NULL;
     long seq = 0, batch = 1, threads = 0, runs = 10, warmup = 2;
     int json = 0;
@@ -153,15 +153,15 @@ int hx_bench_bert(int argc, char **argv) {
         } else if (!strcmp(a, "--ids") && more) {
             ids_path = argv[++i];
         } else if (!strcmp(a, "--seq") && more) {
-            if (!hx_parse_int(argv[++i], 1, 1 << 20, &seq)) goto bad;
+            if (!cli_parse_int(argv[++i], 1, 1 << 20, &seq)) goto bad;
         } else if (!strcmp(a, "--batch") && more) {
-            if (!hx_parse_int(argv[++i], 1, 4096, &batch)) goto bad;
+            if (!cli_parse_int(argv[++i], 1, 4096, &batch)) goto bad;
         } else if (!strcmp(a, "--threads") && more) {
-            if (!hx_parse_int(argv[++i], 1, 1024, &threads)) goto bad;
+            if (!cli_parse_int(argv[++i], 1, 1024, &threads)) goto bad;
         } else if (!strcmp(a, "--runs") && more) {
-            if (!hx_parse_int(argv[++i], 10, 100000, &runs)) goto bad;
+            if (!cli_parse_int(argv[++i], 10, 100000, &runs)) goto bad;
         } else if (!strcmp(a, "--warmup") && more) {
-            if (!hx_parse_int(argv[++i], 0, 100000, &warmup)) goto bad;
+            if (!cli_parse_int(argv[++i], 0, 100000, &warmup)) goto bad;
         } else {
             goto bad_opt;
         }
@@ -180,12 +180,12 @@ int hx_bench_bert(int argc, char **argv) {
 
     hx_error err;
     hx_bert_app app;
-    double t_load = hx_now();
+    double t_load = cli_now();
     if (hx_bert_app_load(model_path, 0, &app, &err) != HX_OK) {
         fprintf(stderr, "helix bench bert: %s\n", err.msg);
         return 1;
     }
-    t_load = hx_now() - t_load;
+    t_load = cli_now() - t_load;
     const hx_bert_config *cfg = &app.cfg;
     records rec = {0};
     if (ids_path) {
@@ -215,7 +215,7 @@ int hx_bench_bert(int argc, char **argv) {
         goto done;
     }
     for (long r = -warmup; r < runs; r++) {
-        double t0 = hx_now();
+        double t0 = cli_now();
         size_t tok = 0;
         for (size_t i = 0; i < rec.n; i += (size_t)batch) {
             size_t n = rec.n - i < (size_t)batch ? rec.n - i : (size_t)batch;
@@ -228,7 +228,7 @@ int hx_bench_bert(int argc, char **argv) {
                 goto done;
             }
         }
-        if (r >= 0) times[r] = (hx_now() - t0) * 1e3;
+        if (r >= 0) times[r] = (cli_now() - t0) * 1e3;
     }
     qsort(times, (size_t)runs, sizeof *times, cmp_double);
     double med = runs % 2 ? times[runs / 2] : 0.5 * (times[runs / 2 - 1] + times[runs / 2]);
@@ -236,7 +236,7 @@ int hx_bench_bert(int argc, char **argv) {
     int nthreads = hx_threadpool_size(pool);
     if (json) {
         printf("{\"model\": ");
-        hx_write_json_string(stdout, model_path, strlen(model_path));
+        cli_write_json_string(stdout, model_path, strlen(model_path));
         if (ids_path) printf(", \"batch\": %ld, \"seq\": \"mixed\", \"records\": %zu, \"tokens\": %zu", batch, rec.n, rec.n_tokens);
         else printf(", \"batch\": %ld, \"seq\": %ld", batch, seq);
         printf(", \"threads\": %d, \"isa\": \"%s\", \"median_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f,"

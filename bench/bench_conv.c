@@ -9,7 +9,7 @@
 #include "helix.h"
 #include "helix/conv.h"
 
-int hx_bench_conv(int argc, char **argv);
+int bench_conv(int argc, char **argv);
 
 typedef struct {
     const char *name;
@@ -35,7 +35,7 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-int hx_bench_conv(int argc, char **argv) {
+int bench_conv(int argc, char **argv) {
     long threads = 0, runs = 9, batch = 1;
     int json = 0;
     for (int i = 1; i < argc; i++) {
@@ -45,11 +45,11 @@ int hx_bench_conv(int argc, char **argv) {
                    "median of R runs, and the time-weighted total for one forward pass.\n");
             return 0;
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 1024, &threads)) goto bad;
+            if (!cli_parse_int(argv[++i], 1, 1024, &threads)) goto bad;
         } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 64, &batch)) goto bad;
+            if (!cli_parse_int(argv[++i], 1, 64, &batch)) goto bad;
         } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 1000, &runs)) goto bad;
+            if (!cli_parse_int(argv[++i], 1, 1000, &runs)) goto bad;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else {
@@ -82,9 +82,9 @@ int hx_bench_conv(int argc, char **argv) {
         }
         hx_conv_forward(conv, &in, &out, NULL, true, pool, NULL); /* warm-up */
         for (long r = 0; r < runs; r++) {
-            const double t0 = hx_now();
+            const double t0 = cli_now();
             hx_conv_forward(conv, &in, &out, NULL, true, pool, NULL);
-            t[r] = (hx_now() - t0) * 1e3;
+            t[r] = (cli_now() - t0) * 1e3;
         }
         qsort(t, (size_t)runs, sizeof *t, cmp_double);
         const double med = t[runs / 2];

@@ -67,7 +67,7 @@ static float *load_rows(const char *path, int nf, size_t *n_rows, hx_error *err)
 /* Single-threaded runs are timed in CPU time of this thread: the machine
  * may be shared, and wall time would count other processes' turns. */
 static double now(bool cpu) {
-    if (!cpu) return hx_now();
+    if (!cpu) return cli_now();
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
@@ -78,7 +78,7 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-int hx_bench_forest(int argc, char **argv) {
+int bench_forest(int argc, char **argv) {
     const char *hlx = NULL, *dump = NULL, *xpath = NULL, *batches = "1,100,100000";
     long threads = 1;
     double seconds = 1.0;
@@ -95,12 +95,12 @@ int hx_bench_forest(int argc, char **argv) {
         } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
             batches = argv[++i];
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 1024, &threads)) {
+            if (!cli_parse_int(argv[++i], 1, 1024, &threads)) {
                 fprintf(stderr, "helix bench forest: bad --threads\n");
                 return 2;
             }
         } else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
-            if (!hx_parse_float(argv[++i], &seconds) || seconds <= 0 || seconds > 3600) {
+            if (!cli_parse_float(argv[++i], &seconds) || seconds <= 0 || seconds > 3600) {
                 fprintf(stderr, "helix bench forest: bad --seconds\n");
                 return 2;
             }
@@ -148,7 +148,7 @@ int hx_bench_forest(int argc, char **argv) {
     char *list = strdup(batches);
     for (char *tok = strtok(list, ","); tok && rc == 0; tok = strtok(NULL, ",")) {
         long b;
-        if (!hx_parse_int(tok, 1, 10000000, &b)) {
+        if (!cli_parse_int(tok, 1, 10000000, &b)) {
             fprintf(stderr, "helix bench forest: bad batch size %s\n", tok);
             rc = 2;
             break;

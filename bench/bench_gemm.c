@@ -20,13 +20,13 @@
 #endif
 
 #if defined(__x86_64__)
-double hx_bench_fma_loop_avx2(long iters);
-double hx_bench_fma_loop_avx512(long iters);
+double bench_fma_loop_avx2(long iters);
+double bench_fma_loop_avx512(long iters);
 #elif defined(__aarch64__)
-double hx_bench_fma_loop_neon(long iters);
+double bench_fma_loop_neon(long iters);
 #endif
 
-int hx_bench_gemm(int argc, char **argv);
+int bench_gemm(int argc, char **argv);
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -51,7 +51,7 @@ static void usage(FILE *out) {
 static int use_cpu_time;
 
 static double now(void) {
-    if (!use_cpu_time) return hx_now();
+    if (!use_cpu_time) return cli_now();
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
@@ -62,10 +62,10 @@ static double now(void) {
 static double measure_peak(void) {
     double (*loop)(long) = NULL;
 #if defined(__x86_64__)
-    loop = hx_isa_supported(HX_ISA_AVX512) ? hx_bench_fma_loop_avx512
-         : hx_isa_supported(HX_ISA_AVX2)   ? hx_bench_fma_loop_avx2 : NULL;
+    loop = hx_isa_supported(HX_ISA_AVX512) ? bench_fma_loop_avx512
+         : hx_isa_supported(HX_ISA_AVX2)   ? bench_fma_loop_avx2 : NULL;
 #elif defined(__aarch64__)
-    loop = hx_isa_supported(HX_ISA_NEON) ? hx_bench_fma_loop_neon : NULL;
+    loop = hx_isa_supported(HX_ISA_NEON) ? bench_fma_loop_neon : NULL;
 #endif
     if (!loop) return 0.0;
     double best = 0.0;
@@ -151,7 +151,7 @@ static int time_gflops(run_ctx *r, int n_impl, int reps, double *g) {
     return 0;
 }
 
-int hx_bench_gemm(int argc, char **argv) {
+int bench_gemm(int argc, char **argv) {
     long threads = 0, reps = 7;
     int json = 0, quick = 0;
     for (int i = 1; i < argc; i++) {
@@ -165,12 +165,12 @@ int hx_bench_gemm(int argc, char **argv) {
         } else if (!strcmp(argv[i], "--cpu-time")) {
             use_cpu_time = 1;
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 1024, &threads)) {
+            if (!cli_parse_int(argv[++i], 1, 1024, &threads)) {
                 fprintf(stderr, "helix bench gemm: --threads wants an integer in 1..1024\n");
                 return 2;
             }
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 32, &reps)) {
+            if (!cli_parse_int(argv[++i], 1, 32, &reps)) {
                 fprintf(stderr, "helix bench gemm: --reps wants an integer in 1..32\n");
                 return 2;
             }

@@ -3,9 +3,9 @@
  * cover the FMA latency on every pipe. Returns the flops done. */
 #include <immintrin.h>
 
-double hx_bench_fma_loop_avx512(long iters);
+double bench_fma_loop_avx512(long iters);
 
-double hx_bench_fma_loop_avx512(long iters) {
+double bench_fma_loop_avx512(long iters) {
     __m512 acc[12];
     for (int j = 0; j < 12; j++) acc[j] = _mm512_set1_ps(0.001f * (float)j);
     const __m512 mul = _mm512_set1_ps(0.9999999f), add = _mm512_set1_ps(1e-7f);

@@ -2,9 +2,9 @@
  * gemm` with NEON FMAs (twelve independent chains). Returns the flops done. */
 #include <arm_neon.h>
 
-double hx_bench_fma_loop_neon(long iters);
+double bench_fma_loop_neon(long iters);
 
-double hx_bench_fma_loop_neon(long iters) {
+double bench_fma_loop_neon(long iters) {
     float32x4_t acc[12];
     for (int j = 0; j < 12; j++) acc[j] = vdupq_n_f32(0.001f * (float)j);
     const float32x4_t mul = vdupq_n_f32(0.9999999f), add = vdupq_n_f32(1e-7f);

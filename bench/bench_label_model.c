@@ -53,7 +53,7 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-int hx_bench_label_model(int argc, char **argv) {
+int bench_label_model(int argc, char **argv) {
     long n = 100000, m = 20, k = 2, repeat = 7, seed = 1;
     const char *path = NULL;
     for (int i = 1; i < argc; i += 2) { /* every option takes one value */
@@ -67,11 +67,11 @@ int hx_bench_label_model(int argc, char **argv) {
         }
         int ok = v != NULL;
         if (!strcmp(a, "-L")) path = v;
-        else if (!strcmp(a, "--n")) ok = ok && hx_parse_int(v, 1, 100000000, &n);
-        else if (!strcmp(a, "--m")) ok = ok && hx_parse_int(v, 3, 10000, &m);
-        else if (!strcmp(a, "-k") || !strcmp(a, "--cardinality")) ok = ok && hx_parse_int(v, 2, 64, &k);
-        else if (!strcmp(a, "--repeat")) ok = ok && hx_parse_int(v, 1, 1000, &repeat);
-        else if (!strcmp(a, "--seed")) ok = ok && hx_parse_int(v, 0, 1L << 40, &seed);
+        else if (!strcmp(a, "--n")) ok = ok && cli_parse_int(v, 1, 100000000, &n);
+        else if (!strcmp(a, "--m")) ok = ok && cli_parse_int(v, 3, 10000, &m);
+        else if (!strcmp(a, "-k") || !strcmp(a, "--cardinality")) ok = ok && cli_parse_int(v, 2, 64, &k);
+        else if (!strcmp(a, "--repeat")) ok = ok && cli_parse_int(v, 1, 1000, &repeat);
+        else if (!strcmp(a, "--seed")) ok = ok && cli_parse_int(v, 0, 1L << 40, &seed);
         else ok = 0;
         if (!ok) {
             fprintf(stderr, "helix bench label-model: bad or unknown option '%s'\n", a);
@@ -80,10 +80,10 @@ int hx_bench_label_model(int argc, char **argv) {
     }
     hx_error err;
     hx_error_clear(&err);
-    hx_label_csv c;
+    cli_label_csv c;
     memset(&c, 0, sizeof c);
     if (path) {
-        if (hx_label_csv_read(path, (int)k, &c, &err) != HX_OK) {
+        if (cli_label_csv_read(path, (int)k, &c, &err) != HX_OK) {
             fprintf(stderr, "helix bench label-model: %s\n", err.msg);
             return 1;
         }
@@ -103,15 +103,15 @@ int hx_bench_label_model(int argc, char **argv) {
     if (!t || !tc) {
         free(t);
         free(tc);
-        hx_label_csv_free(&c);
+        cli_label_csv_free(&c);
         return 1;
     }
     int rc = 0;
     for (long r = 0; r < repeat; r++) {
         hx_label_model lm;
-        double t0 = hx_now(), c0 = cpu_now();
+        double t0 = cli_now(), c0 = cpu_now();
         hx_status st = hx_lm_fit(c.L, c.n, c.m, (int)k, &cfg, &lm, &err);
-        t[r] = hx_now() - t0;
+        t[r] = cli_now() - t0;
         tc[r] = cpu_now() - c0;
         if (st != HX_OK) {
             fprintf(stderr, "helix bench label-model: %s\n", err.msg);
@@ -129,6 +129,6 @@ int hx_bench_label_model(int argc, char **argv) {
     }
     free(t);
     free(tc);
-    hx_label_csv_free(&c);
+    cli_label_csv_free(&c);
     return rc;
 }

@@ -14,7 +14,7 @@
 #include "helix/seresnet_file.h"
 #include "seresnet_gen.h"
 
-int hx_bench_seresnet(int argc, char **argv);
+int bench_seresnet(int argc, char **argv);
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -58,7 +58,7 @@ static double seresnet34_flops(int s) {
     return 2.0 * macs;
 }
 
-int hx_bench_seresnet(int argc, char **argv) {
+int bench_seresnet(int argc, char **argv) {
     const char *model_path = NULL;
     long seed = -1, batch = 1, threads = 0, runs = 20, warmup = 3, size = 224;
     int json = 0;
@@ -70,17 +70,17 @@ int hx_bench_seresnet(int argc, char **argv) {
         } else if (!strcmp(a, "-m") && i + 1 < argc) {
             model_path = argv[++i];
         } else if (!strcmp(a, "--synthetic") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 0xFFFFFFFFL, &seed)) goto bad;
+            if (!cli_parse_int(argv[++i], 1, 0xFFFFFFFFL, &seed)) goto bad;
         } else if (!strcmp(a, "--batch") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 256, &batch)) goto bad;
+            if (!cli_parse_int(argv[++i], 1, 256, &batch)) goto bad;
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 1, 1024, &threads)) goto bad;
+            if (!cli_parse_int(argv[++i], 1, 1024, &threads)) goto bad;
         } else if (!strcmp(a, "--runs") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 10, 100000, &runs)) goto bad;
+            if (!cli_parse_int(argv[++i], 10, 100000, &runs)) goto bad;
         } else if (!strcmp(a, "--warmup") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 0, 100000, &warmup)) goto bad;
+            if (!cli_parse_int(argv[++i], 0, 100000, &warmup)) goto bad;
         } else if (!strcmp(a, "--size") && i + 1 < argc) {
-            if (!hx_parse_int(argv[++i], 32, 2048, &size)) goto bad;
+            if (!cli_parse_int(argv[++i], 32, 2048, &size)) goto bad;
         } else if (!strcmp(a, "--json")) {
             json = 1;
         } else {
@@ -140,20 +140,20 @@ int hx_bench_seresnet(int argc, char **argv) {
     gen_model in = {.x = 12345};
     for (size_t i = 0; i < nin; i++) x[i] = gen_next(&in, 2.0f);
     for (long r = 0; r < warmup + runs; r++) {
-        const double t0 = hx_now();
+        const double t0 = cli_now();
         if (hx_seresnet_forward(net, (int)batch, (int)size, (int)size, x, logits, pool, &err) != HX_OK) {
             fprintf(stderr, "helix bench seresnet: %s\n", err.msg);
             rc = 1;
             goto out;
         }
-        if (r >= warmup) t[r - warmup] = (hx_now() - t0) * 1e3;
+        if (r >= warmup) t[r - warmup] = (cli_now() - t0) * 1e3;
     }
     qsort(t, (size_t)runs, sizeof *t, cmp_double);
     const double med = runs % 2 ? t[runs / 2] : 0.5 * (t[runs / 2 - 1] + t[runs / 2]);
     const double gflops = seresnet34_flops((int)size) * batch / (med * 1e-3) / 1e9;
     if (json) {
         printf("{\"model\": ");
-        hx_write_json_string(stdout, name, strlen(name));
+        cli_write_json_string(stdout, name, strlen(name));
         printf(", \"batch\": %ld, \"threads\": %d, \"isa\": \"%s\", \"median_ms\": %.3f, \"min_ms\": %.3f, "
                "\"max_ms\": %.3f, \"runs\": %ld, \"gflops\": %.1f}\n",
                batch, hx_threadpool_size(pool), hx_isa_name(hx_isa_active()), med, t[0], t[runs - 1],

@@ -25,7 +25,7 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-int hx_bench_tokenizer(int argc, char **argv) {
+int bench_tokenizer(int argc, char **argv) {
     const char *vocab = NULL, *tjson = NULL, *input = NULL;
     bool cased = false;
     long repeat = 5, max_len = 0;
@@ -46,12 +46,12 @@ int hx_bench_tokenizer(int argc, char **argv) {
         } else if (!strcmp(a, "--input")) {
             input = argv[++i];
         } else if (!strcmp(a, "--repeat")) {
-            if (!hx_parse_int(argv[++i], 1, 1000, &repeat)) {
+            if (!cli_parse_int(argv[++i], 1, 1000, &repeat)) {
                 fprintf(stderr, "helix bench tokenizer: --repeat must be 1..1000\n");
                 return 2;
             }
         } else if (!strcmp(a, "--max-len")) {
-            if (!hx_parse_int(argv[++i], 1, 1L << 30, &max_len)) {
+            if (!cli_parse_int(argv[++i], 1, 1L << 30, &max_len)) {
                 fprintf(stderr, "helix bench tokenizer: --max-len must be a positive integer\n");
                 return 2;
             }
@@ -84,7 +84,7 @@ int hx_bench_tokenizer(int argc, char **argv) {
     size_t lcap = 0;
     long len;
     int rc = 0;
-    while ((len = hx_read_line(f, &line, &lcap)) >= 0) {
+    while ((len = cli_read_line(f, &line, &lcap)) >= 0) {
         if (n == cap) {
             cap = cap ? cap * 2 : 1024;
             char **nd = realloc(docs, cap * sizeof *docs);
@@ -120,7 +120,7 @@ int hx_bench_tokenizer(int argc, char **argv) {
     size_t tokens = 0;
     for (long r = 0; r < repeat && !rc; r++) {
         size_t tk = 0;
-        double t0 = hx_now();
+        double t0 = cli_now();
         for (size_t i = 0; i < n; i++) {
             if (hx_tokenizer_encode(tok, docs[i], lens[i], NULL, 0, &opt, &enc, &err)) {
                 fprintf(stderr, "helix bench tokenizer: document %zu: %s\n", i + 1, err.msg);
@@ -129,7 +129,7 @@ int hx_bench_tokenizer(int argc, char **argv) {
             }
             tk += enc.length;
         }
-        times[r] = hx_now() - t0;
+        times[r] = cli_now() - t0;
         tokens = tk;
     }
     hx_encoding_free(&enc);

@@ -15,8 +15,8 @@
 
 #define FIX HX_TEST_FIXTURES "/forest/"
 
-int hx_cmd_forest(int argc, char **argv);
-int hx_cmd_convert_forest(int argc, char **argv);
+int cmd_forest(int argc, char **argv);
+int cmd_convert_forest(int argc, char **argv);
 
 static char tmpdir[256];
 
@@ -69,7 +69,7 @@ static void convert(const char *name, char *hlx, size_t cap) {
     snprintf(dump, sizeof dump, FIX "%s.dump.json", name);
     snprintf(hlx, cap, "%s/%s.hlx", tmpdir, name);
     char *argv[] = {"forest", dump, "-o", hlx, NULL};
-    cr_assert_eq(run(hx_cmd_convert_forest, NULL, 4, argv), 0, "convert %s", name);
+    cr_assert_eq(run(cmd_convert_forest, NULL, 4, argv), 0, "convert %s", name);
 }
 
 /* Each output line's numbers, bit for bit against the .proba file. */
@@ -112,7 +112,7 @@ Test(forest_cli, proba_and_labels_match_sklearn) {
         snprintf(x, sizeof x, FIX "%s.x.csv", names[i]);
         char *argv[] = {"forest", "predict", "-m", hlx, K[i] > 1 ? "--proba" : "--threads", "2", NULL};
         int argc = K[i] > 1 ? 5 : 6;
-        cr_assert_eq(run(hx_cmd_forest, x, argc, argv), 0, "%s", names[i]);
+        cr_assert_eq(run(cmd_forest, x, argc, argv), 0, "%s", names[i]);
         char *out = output();
         check_proba_output(names[i], out, K[i]);
         free(out);
@@ -120,7 +120,7 @@ Test(forest_cli, proba_and_labels_match_sklearn) {
     /* Labels: the class of predict(). */
     convert("syn_et3_new", hlx, sizeof hlx);
     char *argv[] = {"forest", "predict", "-m", hlx, NULL};
-    cr_assert_eq(run(hx_cmd_forest, FIX "syn_et3_new.x.csv", 4, argv), 0);
+    cr_assert_eq(run(cmd_forest, FIX "syn_et3_new.x.csv", 4, argv), 0);
     char *out = output(), *pred = tu_read_file(FIX "syn_et3_new.pred", NULL);
     const char *labels[] = {"a", "b", "c"};
     char *o = strchr(out, '\n') + 1, *p = pred;
@@ -148,7 +148,7 @@ Test(forest_cli, gb_labels_match_sklearn) {
         snprintf(x, sizeof x, FIX "%s.x.csv", names[i]);
         snprintf(pp, sizeof pp, FIX "%s.pred", names[i]);
         char *argv[] = {"forest", "predict", "-m", hlx, NULL};
-        cr_assert_eq(run(hx_cmd_forest, x, 4, argv), 0, "%s", names[i]);
+        cr_assert_eq(run(cmd_forest, x, 4, argv), 0, "%s", names[i]);
         char *out = output(), *pred = tu_read_file(pp, NULL);
         cr_assert(strncmp(out, "label,error\n", 12) == 0);
         char *o = out + 12, *p = pred;
@@ -188,7 +188,7 @@ Test(forest_cli, bad_rows_become_error_rows) {
           f);
     fclose(f);
     char *argv[] = {"forest", "predict", "-m", hlx, "--proba", NULL};
-    cr_assert_eq(run(hx_cmd_forest, in, 5, argv), 1);
+    cr_assert_eq(run(cmd_forest, in, 5, argv), 1);
     char *out = output();
     char *lines[16];
     int n = 0;
@@ -208,13 +208,13 @@ Test(forest_cli, usage_and_header_errors) {
     char hlx[512];
     convert("hpo_rf_old", hlx, sizeof hlx);
     char *help[] = {"forest", "--help", NULL};
-    cr_assert_eq(run(hx_cmd_forest, NULL, 2, help), 0);
+    cr_assert_eq(run(cmd_forest, NULL, 2, help), 0);
     char *nomodel[] = {"forest", "predict", NULL};
-    cr_assert_eq(run(hx_cmd_forest, NULL, 2, nomodel), 2);
+    cr_assert_eq(run(cmd_forest, NULL, 2, nomodel), 2);
     char *badthreads[] = {"forest", "predict", "-m", hlx, "--threads", "zero", NULL};
-    cr_assert_eq(run(hx_cmd_forest, NULL, 6, badthreads), 2);
+    cr_assert_eq(run(cmd_forest, NULL, 6, badthreads), 2);
     char *missing[] = {"forest", "predict", "-m", "/nonexistent.hlx", NULL};
-    cr_assert_eq(run(hx_cmd_forest, NULL, 4, missing), 1);
+    cr_assert_eq(run(cmd_forest, NULL, 4, missing), 1);
     /* The header must name the model's features (HPO ids, in order). */
     char in[512];
     snprintf(in, sizeof in, "%s/in.csv", tmpdir);
@@ -222,7 +222,7 @@ Test(forest_cli, usage_and_header_errors) {
     fputs("a,b\n1,2\n", f);
     fclose(f);
     char *ok[] = {"forest", "predict", "-m", hlx, NULL};
-    cr_assert_eq(run(hx_cmd_forest, in, 4, ok), 1);
+    cr_assert_eq(run(cmd_forest, in, 4, ok), 1);
     /* The right header, behind a UTF-8 byte order mark, is accepted; a NUL
      * byte makes an error row. */
     char *x = tu_read_file(FIX "hpo_rf_old.x.csv", NULL);
@@ -235,7 +235,7 @@ Test(forest_cli, usage_and_header_errors) {
     fwrite(x + (strchr(x, '\n') + 3 - x), 1, (size_t)(second - strchr(x, '\n') - 3), f);
     fclose(f);
     free(x);
-    cr_assert_eq(run(hx_cmd_forest, in, 4, ok), 1);
+    cr_assert_eq(run(cmd_forest, in, 4, ok), 1);
     char *out = output();
     cr_assert_eq(strstr(out, "line 2:"), NULL, "%s", out);
     cr_assert_neq(strstr(out, "line 3: NUL byte"), NULL, "%s", out);
@@ -244,11 +244,11 @@ Test(forest_cli, usage_and_header_errors) {
     char reg[512];
     convert("reg_rf_old", reg, sizeof reg);
     reg_proba[3] = reg;
-    cr_assert_eq(run(hx_cmd_forest, FIX "reg_rf_old.x.csv", 5, reg_proba), 2);
+    cr_assert_eq(run(cmd_forest, FIX "reg_rf_old.x.csv", 5, reg_proba), 2);
     char *conv_help[] = {"forest", "--help", NULL};
-    cr_assert_eq(run(hx_cmd_convert_forest, NULL, 2, conv_help), 0);
+    cr_assert_eq(run(cmd_convert_forest, NULL, 2, conv_help), 0);
     char *conv_bad[] = {"forest", FIX "ties_old.x.csv", "-o", reg, NULL};
-    cr_assert_eq(run(hx_cmd_convert_forest, NULL, 4, conv_bad), 1);
+    cr_assert_eq(run(cmd_convert_forest, NULL, 4, conv_bad), 1);
     char *conv_usage[] = {"forest", FIX "ties_old.dump.json", NULL};
-    cr_assert_eq(run(hx_cmd_convert_forest, NULL, 2, conv_usage), 2);
+    cr_assert_eq(run(cmd_convert_forest, NULL, 2, conv_usage), 2);
 }

@@ -11,8 +11,8 @@
 #include "helix/label_model.h"
 #include "label_matrix_csv.h"
 
-int hx_cmd_label_model(int argc, char **argv);
-int hx_cmd_lf(int argc, char **argv);
+int cmd_label_model(int argc, char **argv);
+int cmd_lf(int argc, char **argv);
 
 static int run(int (*fn)(int, char **), const char *out_path, const char *in_path, ...) {
     char *argv[32];
@@ -40,35 +40,35 @@ static int run(int (*fn)(int, char **), const char *out_path, const char *in_pat
 #define FIX(name) HX_TEST_FIXTURES "/label_model/" name
 
 Test(label_model_cli, usage_and_failures) {
-    cr_expect_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", "--help", NULL), 0);
-    cr_expect_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", NULL), 2);
-    cr_expect_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", "frobnicate", NULL), 2);
-    cr_expect_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", "fit", "-L", FIX("youtube_L.csv"), NULL), 2);
-    cr_expect_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", "fit", "-L", FIX("youtube_L.csv"), "-k", "2",
+    cr_expect_eq(run(cmd_label_model, NULL, NULL, "label-model", "--help", NULL), 0);
+    cr_expect_eq(run(cmd_label_model, NULL, NULL, "label-model", NULL), 2);
+    cr_expect_eq(run(cmd_label_model, NULL, NULL, "label-model", "frobnicate", NULL), 2);
+    cr_expect_eq(run(cmd_label_model, NULL, NULL, "label-model", "fit", "-L", FIX("youtube_L.csv"), NULL), 2);
+    cr_expect_eq(run(cmd_label_model, NULL, NULL, "label-model", "fit", "-L", FIX("youtube_L.csv"), "-k", "2",
                      "-o", "/tmp/x.json", "--lr", "abc", NULL), 2);
-    cr_expect_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", "fit", "-L", "/nonexistent/L.csv", "-k", "2",
+    cr_expect_eq(run(cmd_label_model, NULL, NULL, "label-model", "fit", "-L", "/nonexistent/L.csv", "-k", "2",
                      "-o", "/tmp/x.json", NULL), 1);
     /* cardinality 1 is a usage error; labels above k-1 a failure */
-    cr_expect_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", "fit", "-L", FIX("youtube_L.csv"), "-k", "1",
+    cr_expect_eq(run(cmd_label_model, NULL, NULL, "label-model", "fit", "-L", FIX("youtube_L.csv"), "-k", "1",
                      "-o", "/tmp/x.json", NULL), 2);
-    cr_expect_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", "evaluate", "-L", FIX("youtube_L.csv"),
+    cr_expect_eq(run(cmd_label_model, NULL, NULL, "label-model", "evaluate", "-L", FIX("youtube_L.csv"),
                      "--gold", FIX("youtube_gold.csv"), "--groups", "a=0-99", NULL), 2);
-    cr_expect_eq(run(hx_cmd_lf, NULL, NULL, "lf", "--help", NULL), 0);
-    cr_expect_eq(run(hx_cmd_lf, NULL, NULL, "lf", "apply", NULL), 2);
-    cr_expect_eq(run(hx_cmd_lf, NULL, NULL, "lf", "apply", "--lfs", "/nonexistent.json", NULL), 1);
+    cr_expect_eq(run(cmd_lf, NULL, NULL, "lf", "--help", NULL), 0);
+    cr_expect_eq(run(cmd_lf, NULL, NULL, "lf", "apply", NULL), 2);
+    cr_expect_eq(run(cmd_lf, NULL, NULL, "lf", "apply", "--lfs", "/nonexistent.json", NULL), 1);
 }
 
 Test(label_model_cli, fit_predict_roundtrip) {
     char model[] = "/tmp/hx_lm_XXXXXX", probs[] = "/tmp/hx_pr_XXXXXX";
     close(mkstemp(model));
     close(mkstemp(probs));
-    cr_assert_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", "fit", "-L", FIX("youtube_L.csv"), "-k", "2",
+    cr_assert_eq(run(cmd_label_model, NULL, NULL, "label-model", "fit", "-L", FIX("youtube_L.csv"), "-k", "2",
                      "--seed", "123", "-o", model, NULL), 0);
-    cr_assert_eq(run(hx_cmd_label_model, probs, NULL, "label-model", "predict", "-m", model, "-L",
+    cr_assert_eq(run(cmd_label_model, probs, NULL, "label-model", "predict", "-m", model, "-L",
                      FIX("youtube_L.csv"), NULL), 0);
-    hx_label_csv c;
+    cli_label_csv c;
     hx_error err;
-    cr_assert_eq(hx_label_csv_read(FIX("youtube_L.csv"), 2, &c, &err), HX_OK);
+    cr_assert_eq(cli_label_csv_read(FIX("youtube_L.csv"), 2, &c, &err), HX_OK);
     hx_lm_config cfg;
     hx_lm_config_init(&cfg);
     cfg.seed = 123;
@@ -104,11 +104,11 @@ Test(label_model_cli, fit_predict_roundtrip) {
     rewind(f);
     fwrite(buf, 1, len, f);
     fclose(f);
-    cr_expect_eq(run(hx_cmd_label_model, NULL, NULL, "label-model", "predict", "-m", model, "-L",
+    cr_expect_eq(run(cmd_label_model, NULL, NULL, "label-model", "predict", "-m", model, "-L",
                      FIX("youtube_L.csv"), NULL), 1);
     free(pr);
     hx_lm_free(&lm);
-    hx_label_csv_free(&c);
+    cli_label_csv_free(&c);
     remove(model);
     remove(probs);
 }
@@ -116,19 +116,19 @@ Test(label_model_cli, fit_predict_roundtrip) {
 Test(label_model_cli, lf_apply_and_evaluate) {
     char out[] = "/tmp/hx_L_XXXXXX";
     close(mkstemp(out));
-    cr_assert_eq(run(hx_cmd_lf, out, FIX("youtube.jsonl"), "lf", "apply", "--lfs", FIX("youtube_lfs.json"), NULL), 0);
-    hx_label_csv a, b;
+    cr_assert_eq(run(cmd_lf, out, FIX("youtube.jsonl"), "lf", "apply", "--lfs", FIX("youtube_lfs.json"), NULL), 0);
+    cli_label_csv a, b;
     hx_error err;
-    cr_assert_eq(hx_label_csv_read(out, 2, &a, &err), HX_OK, "%s", err.msg);
-    cr_assert_eq(hx_label_csv_read(FIX("youtube_L.csv"), 2, &b, &err), HX_OK);
+    cr_assert_eq(cli_label_csv_read(out, 2, &a, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(cli_label_csv_read(FIX("youtube_L.csv"), 2, &b, &err), HX_OK);
     cr_assert_eq(a.n, b.n);
     cr_assert_eq(a.m, b.m);
     cr_expect_eq(memcmp(a.L, b.L, a.n * a.m * sizeof *a.L), 0);
-    hx_label_csv_free(&a);
-    hx_label_csv_free(&b);
-    cr_expect_eq(run(hx_cmd_label_model, out, NULL, "label-model", "evaluate", "-L", FIX("youtube_L.csv"), "--gold",
+    cli_label_csv_free(&a);
+    cli_label_csv_free(&b);
+    cr_expect_eq(run(cmd_label_model, out, NULL, "label-model", "evaluate", "-L", FIX("youtube_L.csv"), "--gold",
                      FIX("youtube_gold.csv"), "--groups", "kw=0-2+4-5,re=3+6+8,other=7+9-13", "--json", NULL), 0);
-    cr_expect_eq(run(hx_cmd_label_model, out, NULL, "label-model", "analyze", "-L", FIX("youtube_L.csv"), "--gold",
+    cr_expect_eq(run(cmd_label_model, out, NULL, "label-model", "analyze", "-L", FIX("youtube_L.csv"), "--gold",
                      FIX("youtube_gold.csv"), NULL), 0);
     remove(out);
 }

@@ -15,7 +15,7 @@
 
 #include "test_util.h"
 
-int hx_cmd_triage(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
 
 /* Runs helix triage with stdin from the slice; returns the exit status and
  * the output text. */
@@ -28,7 +28,7 @@ static int run(const char *extra, char **out_text) {
     close(fd);
     cr_assert(freopen(in, "r", stdin));
     char *argv[] = {"triage", "--config", cfg, "-o", out, (char *)extra, NULL};
-    int rc = hx_cmd_triage(extra ? 6 : 5, argv);
+    int rc = cmd_triage(extra ? 6 : 5, argv);
     *out_text = tu_read_file(out, NULL);
     unlink(out);
     return rc;
@@ -142,11 +142,11 @@ Test(triage, evaluate_table_matches_snorkel) {
 
 Test(triage, usage_and_config_errors) {
     char *help[] = {"triage", "--help", NULL};
-    cr_assert_eq(hx_cmd_triage(2, help), 0);
+    cr_assert_eq(cmd_triage(2, help), 0);
     char *bad[] = {"triage", "--bogus", NULL};
-    cr_assert_eq(hx_cmd_triage(2, bad), 2);
+    cr_assert_eq(cmd_triage(2, bad), 2);
     char *missing[] = {"triage", "--config", "/nonexistent/triage.json", NULL};
-    cr_assert_eq(hx_cmd_triage(3, missing), 1);
+    cr_assert_eq(cmd_triage(3, missing), 1);
     char *attach[] = {"triage", "attach-features", "/nonexistent.hlx", NULL};
-    cr_assert_eq(hx_cmd_triage(3, attach), 2);
+    cr_assert_eq(cmd_triage(3, attach), 2);
 }

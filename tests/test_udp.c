@@ -17,7 +17,7 @@
 #include "hpo_ontology.h"
 #include "test_util.h"
 
-int hx_cmd_udp(int argc, char **argv);
+int cmd_udp(int argc, char **argv);
 
 static const char *targets[] = {"male", "pediatric", "structural_variant", "biallelic"};
 static char dir[256];
@@ -77,7 +77,7 @@ static int run(const char *cfg, const char *extra, const char *out) {
     if (extra) argv[argc++] = (char *)extra;
     argv[argc++] = input;
     argv[argc] = NULL;
-    return hx_cmd_udp(argc, argv);
+    return cmd_udp(argc, argv);
 }
 
 static void check_records(const char *cfg) {
@@ -174,11 +174,11 @@ Test(udp, evaluate_table_matches) {
 
 Test(udp, usage_and_config_errors) {
     char *help[] = {"udp", "--help", NULL};
-    cr_assert_eq(hx_cmd_udp(2, help), 0);
+    cr_assert_eq(cmd_udp(2, help), 0);
     char *bad_opt[] = {"udp", "--bogus", NULL};
-    cr_assert_eq(hx_cmd_udp(2, bad_opt), 2);
+    cr_assert_eq(cmd_udp(2, bad_opt), 2);
     char *no_cfg[] = {"udp", "--config", "/nonexistent/udp.json", NULL};
-    cr_assert_eq(hx_cmd_udp(3, no_cfg), 1);
+    cr_assert_eq(cmd_udp(3, no_cfg), 1);
     make_models();
     /* a target name the command does not know, and a model whose features
      * are not terms of the ontology */
@@ -196,7 +196,7 @@ Test(udp, usage_and_config_errors) {
         fputs(bodies[i], f);
         fclose(f);
         char *argv[] = {"udp", "--config", cfg, "/dev/null", NULL};
-        cr_assert_eq(hx_cmd_udp(4, argv), 1, "config %zu accepted", i);
+        cr_assert_eq(cmd_udp(4, argv), 1, "config %zu accepted", i);
     }
     cleanup();
 }
