@@ -12,6 +12,14 @@
 #include "helix/hlx.h"
 #include "helix/transformer_ops.h"
 #include "helix/bert.h"
+#include "helix/seresnet.h"
+#include "helix/seresnet_file.h"
+#include "helix/image.h"
+#include "helix/forest.h"
+#include "helix/forest_file.h"
+#include "helix/label_model.h"
+#include "helix/label_model_file.h"
+#include "helix/file_util.h"
 
 const char *hx_version(void);
 
