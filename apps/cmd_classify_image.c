@@ -200,14 +200,10 @@ int cmd_classify_image(int argc, char **argv) {
         const size_t end = start + (size_t)batch < inputs.n ? start + (size_t)batch : inputs.n;
         int ok = 0;
         for (size_t i = start; i < end; i++) {
-            hx_image img;
             hx_error e;
             slot_of[i - start] = -1;
-            hx_status st = hx_decode_jpeg_file(inputs.v[i], (size_t)max_pixels, &img, &e);
-            if (st == HX_OK) {
-                st = hx_preprocess_rgb8(img.rgb, img.width, img.height, &model.pre, x + per * ok, &e);
-                hx_image_free(&img);
-            }
+            hx_status st = hx_preprocess_jpeg_file(inputs.v[i], (size_t)max_pixels, &model.pre,
+                                                   x + per * ok, &e);
             if (st == HX_OK) slot_of[i - start] = ok++;
             else snprintf(msgs[i - start], HX_ERROR_MSG_MAX, "%s", e.msg);
         }

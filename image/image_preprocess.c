@@ -220,3 +220,13 @@ hx_status hx_preprocess_rgb8(const uint8_t *rgb, int w, int h, const hx_preproce
     free(crop);
     return st;
 }
+
+hx_status hx_preprocess_jpeg_file(const char *path, size_t max_pixels, const hx_preprocess_cfg *cfg,
+                                  float *out, hx_error *err) {
+    hx_image img;
+    hx_status st = hx_decode_jpeg_file(path, max_pixels, &img, err);
+    if (st != HX_OK) return st;
+    st = hx_preprocess_rgb8(img.rgb, img.width, img.height, cfg, out, err);
+    hx_image_free(&img);
+    return st;
+}

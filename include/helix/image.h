@@ -65,5 +65,10 @@ hx_status hx_preprocess_crop_rgb8(const uint8_t *rgb, int w, int h, const hx_pre
 hx_status hx_preprocess_rgb8(const uint8_t *rgb, int w, int h, const hx_preprocess_cfg *cfg,
                              float *out, hx_error *err);
 
+/* A JPEG file straight to the network input: hx_decode_jpeg_file, then
+ * hx_preprocess_rgb8 (out as there). */
+hx_status hx_preprocess_jpeg_file(const char *path, size_t max_pixels, const hx_preprocess_cfg *cfg,
+                                  float *out, hx_error *err);
+
 HX_API_END
 #endif
