@@ -17,9 +17,8 @@
 #include "cli_util.h"
 #include "helix.h"
 #include "helix/seresnet.h"
-#include "image_decode.h"
-#include "image_preprocess.h"
-#include "seresnet_load.h"
+#include "helix/image.h"
+#include "helix/seresnet_file.h"
 
 int cmd_classify_image(int argc, char **argv);
 
@@ -98,7 +97,7 @@ static void write_error(const char *file, const char *msg) {
     fputs("}\n", stdout);
 }
 
-static void write_result(const hx_image_model *m, const char *file, const float *logits) {
+static void write_result(const hx_seresnet_file *m, const char *file, const float *logits) {
     float probs[64];
     float *p = m->n_labels <= 64 ? probs : malloc(sizeof(float) * m->n_labels);
     if (!p) {
@@ -172,11 +171,11 @@ int cmd_classify_image(int argc, char **argv) {
         return 2;
     }
     hx_error err;
-    hx_image_model model;
+    hx_seresnet_file model;
     hx_threadpool *pool = NULL;
     float *x = NULL, *logits = NULL;
     int *slot_of = NULL;
-    if (hx_isa_init(&err) != HX_OK || hx_image_model_load(model_path, &model, &err) != HX_OK) {
+    if (hx_isa_init(&err) != HX_OK || hx_seresnet_file_open(model_path, &model, &err) != HX_OK) {
         fprintf(stderr, "helix classify-image: %s\n", err.msg);
         rc = 1;
         goto out_inputs;
@@ -201,14 +200,10 @@ int cmd_classify_image(int argc, char **argv) {
         const size_t end = start + (size_t)batch < inputs.n ? start + (size_t)batch : inputs.n;
         int ok = 0;
         for (size_t i = start; i < end; i++) {
-            hx_image img;
             hx_error e;
             slot_of[i - start] = -1;
-            hx_status st = hx_decode_jpeg_file(inputs.v[i], (size_t)max_pixels, &img, &e);
-            if (st == HX_OK) {
-                st = hx_preprocess_rgb8(img.rgb, img.width, img.height, &model.pre, x + per * ok, &e);
-                hx_image_free(&img);
-            }
+            hx_status st = hx_preprocess_jpeg_file(inputs.v[i], (size_t)max_pixels, &model.pre,
+                                                   x + per * ok, &e);
             if (st == HX_OK) slot_of[i - start] = ok++;
             else snprintf(msgs[i - start], HX_ERROR_MSG_MAX, "%s", e.msg);
         }
@@ -239,7 +234,7 @@ out_all:
     free(slot_of);
     hx_threadpool_destroy(pool);
 out_model:
-    hx_image_model_free(&model);
+    hx_seresnet_file_close(&model);
 out_inputs:
     for (size_t i = 0; i < inputs.n; i++) free(inputs.v[i]);
     free(inputs.v);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "helix.h"
-#include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "cli_util.h"
 
 static void usage(FILE *out) {

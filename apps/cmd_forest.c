@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "helix.h"
-#include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "cli_util.h"
 #include "csv_numeric.h"
 
@@ -43,8 +43,8 @@ static void usage(FILE *out) {
 }
 
 typedef struct {
-    hx_forest *forest;
-    hx_forest_arrays meta; /* labels and feature names */
+    hx_forest_file model; /* the evaluator, labels and feature names */
+    hx_forest *forest;    /* = model.forest */
     hx_threadpool *pool;
     bool proba;
     /* one batch */
@@ -61,15 +61,11 @@ typedef struct {
 static int load_model(const char *path, run_state *s) {
     hx_error err;
     hx_error_clear(&err);
-    hx_hlx *f = NULL;
-    hx_status st = hx_hlx_open(path, &f, &err);
-    if (st == HX_OK) st = hx_forest_hlx_read(f, &s->meta, &err);
-    if (f) hx_hlx_close(f);
-    if (st == HX_OK) st = hx_forest_build(&s->meta, &s->forest, &err);
-    if (st != HX_OK) {
+    if (hx_forest_file_open(path, &s->model, &err) != HX_OK) {
         fprintf(stderr, "helix forest: %s: %s\n", path, err.msg);
         return 1;
     }
+    s->forest = s->model.forest;
     return 0;
 }
 
@@ -92,11 +88,11 @@ static int check_header(run_state *s, char *line, long len, char ***fields, size
         fprintf(stderr, "helix forest: the header has %ld columns, the model %d features\n", n, nf);
         return 1;
     }
-    if (s->meta.feature_names) {
+    if (s->model.feature_names) {
         for (int j = 0; j < nf; j++) {
-            if (strcmp((*fields)[j], s->meta.feature_names[j]) != 0) {
+            if (strcmp((*fields)[j], s->model.feature_names[j]) != 0) {
                 fprintf(stderr, "helix forest: header column %d is not the model's feature \"%s\"\n",
-                        j + 1, s->meta.feature_names[j]);
+                        j + 1, s->model.feature_names[j]);
                 return 1;
             }
         }
@@ -111,7 +107,7 @@ static void write_header(run_state *s) {
     } else if (s->proba) {
         for (int k = 0; k < K; k++) {
             if (k) fputc(',', stdout);
-            cli_csv_write_field(stdout, s->meta.classes[k]);
+            cli_csv_write_field(stdout, s->model.classes[k]);
         }
     } else {
         fputs("label", stdout);
@@ -192,7 +188,7 @@ static int flush_batch(run_state *s) {
         } else if (s->proba) {
             for (int k = 0; k < K; k++) printf(k ? ",%.17g" : "%.17g", p[k]);
         } else {
-            cli_csv_write_field(stdout, s->meta.classes[s->labels[s->good[i]]]);
+            cli_csv_write_field(stdout, s->model.classes[s->labels[s->good[i]]]);
         }
         fputs(",\n", stdout);
     }
@@ -232,10 +228,7 @@ static int predict_main(int argc, char **argv) {
     run_state s;
     memset(&s, 0, sizeof s);
     s.proba = proba;
-    if (load_model(model, &s)) {
-        hx_forest_arrays_free(&s.meta);
-        return 1;
-    }
+    if (load_model(model, &s)) return 1;
     int rc = 1;
     char *line = NULL, **fields = NULL;
     size_t cap = 0, fcap = 0;
@@ -299,8 +292,7 @@ done:
     free(s.error);
     free(s.good);
     hx_threadpool_destroy(s.pool);
-    hx_forest_free(s.forest);
-    hx_forest_arrays_free(&s.meta);
+    hx_forest_file_close(&s.model);
     return rc;
 }
 

@@ -7,8 +7,8 @@
 
 #include "cli_util.h"
 #include "helix/label_model.h"
+#include "helix/label_model_file.h"
 #include "label_matrix_csv.h"
-#include "label_model_json.h"
 
 static const char *usage_text =
     "usage: helix label-model fit      -L L.csv --cardinality K -o LM.json [options]\n"
@@ -222,7 +222,8 @@ static int cmd_fit(options *o) {
         return fail(&err);
     }
     f.sources = c.names;
-    st = hx_lm_file_write(o->out_path, &f, fit_json, &err);
+    st = strcmp(o->out_path, "-") ? hx_lm_file_write(o->out_path, &f, fit_json, &err)
+                                   : hx_lm_file_write_stream(stdout, "stdout", &f, fit_json, &err);
     f.sources = NULL;
     if (f.is_dawid_skene) hx_ds_free(&f.ds);
     else hx_lm_free(&f.lm);

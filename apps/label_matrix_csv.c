@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helix/file_util.h"
+
 #define MAX_COLUMNS 100000
 
 void cli_label_csv_free(cli_label_csv *c) {
@@ -156,34 +158,30 @@ fail:
     return st;
 }
 
-static hx_status slurp(const char *path, char **buf, size_t *len, hx_error *err) {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) return hx_fail(err, HX_EIO, "cannot open %s: %s", path, strerror(errno));
+#define LABEL_CSV_MAX_BYTES ((size_t)1 << 34)
+
+/* stdin ("-") is a stream of unknown size: read it in growing chunks. A
+ * named file goes through the library's reader (regular files only). */
+static hx_status read_stdin(char **buf, size_t *len, hx_error *err) {
     size_t cap = 1 << 16, n = 0;
     char *b = malloc(cap);
-    if (!b) {
-        if (f != stdin) fclose(f);
-        return hx_fail(err, HX_ENOMEM, "out of memory");
-    }
+    if (!b) return hx_fail(err, HX_ENOMEM, "out of memory");
     size_t got;
-    while ((got = fread(b + n, 1, cap - n, f)) > 0) {
+    while ((got = fread(b + n, 1, cap - n, stdin)) > 0) {
         n += got;
         if (n == cap) {
-            char *nb = cap < SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
+            char *nb = cap < LABEL_CSV_MAX_BYTES ? realloc(b, cap * 2) : NULL;
             if (!nb) {
                 free(b);
-                if (f != stdin) fclose(f);
-                return hx_fail(err, HX_ENOMEM, "out of memory reading %s", path);
+                return hx_fail(err, HX_ENOMEM, "out of memory reading stdin");
             }
             b = nb;
             cap *= 2;
         }
     }
-    int bad = ferror(f);
-    if (f != stdin) fclose(f);
-    if (bad) {
+    if (ferror(stdin)) {
         free(b);
-        return hx_fail(err, HX_EIO, "error reading %s", path);
+        return hx_fail(err, HX_EIO, "error reading stdin");
     }
     *buf = b;
     *len = n;
@@ -194,7 +192,8 @@ hx_status cli_label_csv_read(const char *path, int k, cli_label_csv *out, hx_err
     char *buf = NULL;
     size_t len = 0;
     memset(out, 0, sizeof *out);
-    hx_status st = slurp(path, &buf, &len, err);
+    hx_status st = strcmp(path, "-") ? hx_read_file(path, LABEL_CSV_MAX_BYTES, &buf, &len, err)
+                                     : read_stdin(&buf, &len, err);
     if (st != HX_OK) return st;
     st = cli_label_csv_parse(buf, len, k, path, out, err);
     free(buf);

@@ -8,7 +8,8 @@
 #include <time.h>
 
 #include "helix.h"
-#include "helix/forest.h"
+#include "helix/file_util.h"
+#include "helix/forest_file.h"
 #include "cli_util.h"
 
 static void usage(FILE *out) {
@@ -25,46 +26,42 @@ static void usage(FILE *out) {
             "the calling thread with --threads 1, else wall time).\n");
 }
 
-static int load(const char *hlx, const char *dump, hx_forest **f) {
+/* The evaluator from an .hlx (the model's own file) or straight from a
+ * dump (to time a model before converting it). */
+static int load(const char *hlx, const char *dump, hx_forest_file *f) {
     hx_error err;
     hx_error_clear(&err);
-    hx_forest_arrays a;
+    memset(f, 0, sizeof *f);
     hx_status st;
     if (hlx) {
-        hx_hlx *h = NULL;
-        st = hx_hlx_open(hlx, &h, &err);
-        if (st == HX_OK) st = hx_forest_hlx_read(h, &a, &err);
-        if (h) hx_hlx_close(h);
+        st = hx_forest_file_open(hlx, f, &err);
     } else {
+        hx_forest_arrays a;
         st = hx_forest_dump_load(dump, &a, &err);
-    }
-    if (st == HX_OK) {
-        st = hx_forest_build(&a, f, &err);
-        hx_forest_arrays_free(&a);
+        if (st == HX_OK) {
+            st = hx_forest_build(&a, &f->forest, &err);
+            hx_forest_arrays_free(&a);
+        }
     }
     if (st != HX_OK) fprintf(stderr, "helix bench forest: %s\n", err.msg);
     return st == HX_OK ? 0 : 1;
 }
 
-static float *load_rows(const char *path, int nf, size_t *n_rows) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    long bytes = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    size_t row = (size_t)nf * sizeof(float);
-    if (bytes <= 0 || (size_t)bytes % row) {
-        fclose(fp);
+/* Rows as raw float32, n_features per row; NULL (message in err) if the
+ * file is not a whole number of rows. */
+static float *load_rows(const char *path, int nf, size_t *n_rows, hx_error *err) {
+    char *buf = NULL;
+    size_t bytes = 0;
+    if (hx_read_file(path, (size_t)1 << 34, &buf, &bytes, err) != HX_OK) return NULL;
+    const size_t row = (size_t)nf * sizeof(float);
+    if (bytes == 0 || bytes % row) {
+        hx_fail(err, HX_EFORMAT, "%s is not a float32 file of %d-feature rows", path, nf);
+        free(buf);
         return NULL;
     }
-    float *x = malloc((size_t)bytes);
-    if (x && fread(x, 1, (size_t)bytes, fp) != (size_t)bytes) {
-        free(x);
-        x = NULL;
-    }
-    fclose(fp);
-    *n_rows = (size_t)bytes / row;
-    return x;
+    /* malloc's alignment serves float; the bytes are the file's, in order. */
+    *n_rows = bytes / row;
+    return (float *)(void *)buf;
 }
 
 /* Single-threaded runs are timed in CPU time of this thread: the machine
@@ -117,16 +114,19 @@ int bench_forest(int argc, char **argv) {
         fprintf(stderr, "helix bench forest: give one of -m FOREST.hlx or --dump DUMP.json\n");
         return 2;
     }
-    hx_forest *f = NULL;
-    if (load(hlx, dump, &f)) return 1;
+    hx_forest_file file;
+    if (load(hlx, dump, &file)) return 1;
+    hx_forest *f = file.forest;
     int nf = hx_forest_n_features(f), K = hx_forest_n_values(f);
     size_t pool_rows = 4096;
     float *pool_x;
+    hx_error err;
+    hx_error_clear(&err);
     if (xpath) {
-        pool_x = load_rows(xpath, nf, &pool_rows);
+        pool_x = load_rows(xpath, nf, &pool_rows, &err);
         if (!pool_x) {
-            fprintf(stderr, "helix bench forest: %s is not a float32 file of %d-feature rows\n", xpath, nf);
-            hx_forest_free(f);
+            fprintf(stderr, "helix bench forest: %s\n", err.msg);
+            hx_forest_file_close(&file);
             return 1;
         }
     } else {
@@ -137,8 +137,6 @@ int bench_forest(int argc, char **argv) {
             pool_x[i] = (float)(s >> 31);
         }
     }
-    hx_error err;
-    hx_error_clear(&err);
     hx_threadpool *tp = NULL;
     if (threads > 1 && hx_threadpool_create((int)threads, &tp, &err) != HX_OK) {
         fprintf(stderr, "helix bench forest: %s\n", err.msg);
@@ -196,6 +194,6 @@ int bench_forest(int argc, char **argv) {
     free(list);
     free(pool_x);
     hx_threadpool_destroy(tp);
-    hx_forest_free(f);
+    hx_forest_file_close(&file);
     return rc;
 }

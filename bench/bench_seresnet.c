@@ -1,6 +1,6 @@
 /* `helix bench seresnet`: whole-network latency of an SE-ResNet, either from
  * a model file (-m MODEL.hlx) or from the seeded SE-ResNet34 weights of
- * tests/seresnet_gen.h (--synthetic SEED; bench/seresnet_peers.py makes the
+ * bench/seresnet_gen.h (--synthetic SEED; bench/seresnet_peers.py makes the
  * same weights for ONNX Runtime and PyTorch). Input: random normalised images
  * of the model's size. Reports the median, min and max of R timed runs after
  * warm-up, and the conv GFLOP/s at the median. */
@@ -11,8 +11,8 @@
 #include "cli_util.h"
 #include "helix.h"
 #include "helix/seresnet.h"
-#include "seresnet_load.h"
-#include "tests/seresnet_gen.h"
+#include "helix/seresnet_file.h"
+#include "seresnet_gen.h"
 
 int bench_seresnet(int argc, char **argv);
 
@@ -96,12 +96,12 @@ int bench_seresnet(int argc, char **argv) {
         fprintf(stderr, "helix bench seresnet: %s\n", err.msg);
         return 1;
     }
-    hx_image_model model = {0};
+    hx_seresnet_file model = {0};
     hx_seresnet *net = NULL;
     const char *name = model_path;
     char synth_name[64];
     if (model_path) {
-        if (hx_image_model_load(model_path, &model, &err) != HX_OK) {
+        if (hx_seresnet_file_open(model_path, &model, &err) != HX_OK) {
             fprintf(stderr, "helix bench seresnet: %s\n", err.msg);
             return 1;
         }
@@ -169,7 +169,7 @@ out:
     free(logits);
     free(t);
     hx_threadpool_destroy(pool);
-    if (model_path) hx_image_model_free(&model);
+    if (model_path) hx_seresnet_file_close(&model);
     else hx_seresnet_free(net);
     return rc;
 bad:

@@ -31,4 +31,8 @@ hx_status hx_lm_break_symmetry(hx_label_model *model, const float *pf, hx_error 
 /* Snorkel's NumPy draw: np.random.seed(seed); np.random.random(). */
 double hx_lm_numpy_first_random(uint32_t seed);
 
+/* SHA-1 of data (20 bytes out): snorkel's "random" tie break hashes the row
+ * index with it (hx_probs_to_preds). Internal: only that needs it. */
+void hx_sha1(const void *data, size_t len, uint8_t digest[20]);
+
 #endif

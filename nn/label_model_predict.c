@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "helix/label_model.h"
+#include "nn/label_model_internal.h"
 
 hx_status hx_lm_predict_proba(const hx_label_model *model, const int32_t *L, size_t n, int m,
                               double *probs, hx_error *err) {

@@ -10,7 +10,7 @@
 
 #include <cJSON.h>
 
-#include "apps/label_model_json.h"
+#include "helix/label_model_file.h"
 #include "helix/bert_file.h"
 #include "helix/bert_text_batch.h"
 #include "helix/file_util.h"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "helix.h"
-#include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "test_util.h"
 
 #define FIX HX_TEST_FIXTURES "/forest/"

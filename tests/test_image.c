@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image_decode.h"
-#include "image_preprocess.h"
+#include "helix/image.h"
 
 static uint64_t fnv1a64(const uint8_t *p, size_t n) {
     uint64_t h = 0xcbf29ce484222325ull;

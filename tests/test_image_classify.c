@@ -10,7 +10,7 @@
 
 #include "helix/hlx.h"
 #include "seresnet_gen.h"
-#include "seresnet_load.h"
+#include "helix/seresnet_file.h"
 #include "test_util.h"
 
 static const char *META =
@@ -54,13 +54,13 @@ Test(classify_image, jsonl_records_errors_and_invariance) {
     snprintf(model, sizeof model, "/tmp/hx_test_classify_%d.hlx", (int)getpid());
     write_model(model);
     /* The loader reads back what the writer wrote. */
-    hx_image_model m;
+    hx_seresnet_file m;
     hx_error e;
-    cr_assert_eq(hx_image_model_load(model, &m, &e), HX_OK, "%s", e.msg);
+    cr_assert_eq(hx_seresnet_file_open(model, &m, &e), HX_OK, "%s", e.msg);
     cr_assert_eq(m.n_labels, 3);
     cr_assert_str_eq(m.labels[1], "myogenic");
     cr_assert_eq(m.pre.height, 48);
-    hx_image_model_free(&m);
+    hx_seresnet_file_close(&m);
 
     char args[2048];
     const char *D = HX_SHARED_DIR "/data/jpeg_test";

@@ -1,6 +1,6 @@
 /* SE-ResNet against timm/PyTorch (tests/oracle/make_seresnet_fixtures.py):
  * a tiny [1,1,1,1] variant on synthetic inputs and the full SE-ResNet34 on two
- * real images, both with seeded weights made by tests/seresnet_gen.h. Every
+ * real images, both with seeded weights made by bench/seresnet_gen.h. Every
  * ISA path must give probabilities within 1e-4 and the same argmax, and 1 and
  * 2 threads must give the same bits. */
 #include <criterion/criterion.h>

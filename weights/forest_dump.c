@@ -9,12 +9,15 @@
 
 #include <cJSON.h>
 
-#include "helix/forest.h"
+#include "helix/file_util.h"
+#include "helix/forest_file.h"
 
 #define MAX_FEATURES (1 << 24)
 #define MAX_VALUES (1 << 16)
 #define MAX_TREES (1 << 20)
 #define MAX_NODES ((int64_t)1 << 28) /* per forest */
+/* A dump is read whole: far above any forest of MAX_NODES that fits in memory. */
+#define FOREST_DUMP_MAX_BYTES ((size_t)1 << 32)
 
 static int b64_digit(unsigned char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -290,33 +293,11 @@ hx_status hx_forest_dump_parse(const char *json, size_t len, hx_forest_arrays *o
 
 hx_status hx_forest_dump_load(const char *path, hx_forest_arrays *out, hx_error *err) {
     memset(out, 0, sizeof *out);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return hx_fail(err, HX_EIO, "cannot open %s", path);
     char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 65536) {
-            size_t ncap = cap ? cap * 2 : 1 << 20;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                fclose(fp);
-                return hx_fail(err, HX_ENOMEM, "%s: out of memory", path);
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0) break;
-    }
-    bool bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        free(buf);
-        return hx_fail(err, HX_EIO, "%s: read error", path);
-    }
-    hx_status st = hx_forest_dump_parse(buf, len, out, err);
+    size_t len = 0;
+    hx_status st = hx_read_file(path, FOREST_DUMP_MAX_BYTES, &buf, &len, err);
+    if (st != HX_OK) return st;
+    st = hx_forest_dump_parse(buf, len, out, err);
     free(buf);
     return st;
 }

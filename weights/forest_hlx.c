@@ -10,7 +10,7 @@
 
 #include <cJSON.h>
 
-#include "helix/forest.h"
+#include "helix/forest_file.h"
 
 #define T_OFFSET "forest.tree_offset"
 #define T_LEFT "forest.children_left"

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helix/file_util.h"
 #include "weights/hlx_internal.h"
 
 typedef struct {
@@ -273,27 +274,6 @@ static hx_status map_file(const char *path, const unsigned char **buf, size_t *l
     return HX_OK;
 }
 
-/* Reads a small text file whole (NUL-terminated). */
-static hx_status slurp(const char *path, char **out, size_t *len, hx_error *err) {
-    const unsigned char *m;
-    size_t n = 0;
-    hx_status s = map_file(path, &m, &n, err);
-    if (s != HX_OK) return s;
-    if (n > (64u << 20)) {
-        munmap((void *)m, n);
-        return hx_fail(err, HX_EFORMAT, "%s is too large for an index file", path);
-    }
-    *out = malloc(n + 1);
-    if (!*out) {
-        if (n) munmap((void *)m, n);
-        return hx_fail(err, HX_ENOMEM, "out of memory reading %s", path);
-    }
-    if (n) memcpy(*out, m, n), munmap((void *)m, n);
-    (*out)[n] = 0;
-    *len = n;
-    return HX_OK;
-}
-
 static hx_status open_shard_file(hx_safetensors *st, const char *path, hx_error *err) {
     shard *sh = &st->shards[st->n_shards];
     hx_status s = map_file(path, &sh->buf, &sh->len, err);
@@ -318,7 +298,8 @@ static int ends_with(const char *s, const char *suffix) {
 static hx_status open_index(const char *index_path, hx_safetensors **out, hx_error *err) {
     char *text = NULL;
     size_t len = 0;
-    hx_status s = slurp(index_path, &text, &len, err);
+    /* An index is a small JSON map of tensor names to shard files. */
+    hx_status s = hx_read_file(index_path, (size_t)64 << 20, &text, &len, err);
     if (s != HX_OK) return s;
     cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);

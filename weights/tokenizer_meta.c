@@ -2,60 +2,18 @@
  * tokenizer_config.json) or from a Hugging Face tokenizer.json, and turned
  * into an hx_tokenizer. Every field of the input files is checked; messages
  * name the field, never a token string. */
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cJSON.h"
+#include "helix/file_util.h"
 #include "helix/hlx.h"
 #include "helix/tokenizer_meta.h"
 
 #define MAX_FILE_BYTES ((size_t)1 << 30)
 #define MAX_VOCAB ((size_t)1 << 24)
-
-/* Whole file into a NUL-terminated buffer. */
-static hx_status read_file(const char *path, char **out, size_t *len, hx_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return hx_fail(err, HX_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return hx_fail(err, HX_ENOMEM, "out of memory reading %s", path);
-    }
-    for (;;) {
-        if (cap - n < 2) {
-            if (cap >= MAX_FILE_BYTES) {
-                free(buf);
-                fclose(f);
-                return hx_fail(err, HX_ERANGE, "%s is larger than 1 GiB", path);
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return hx_fail(err, HX_ENOMEM, "out of memory reading %s", path);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return hx_fail(err, HX_EIO, "error reading %s", path);
-    }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
-    return HX_OK;
-}
 
 static hx_status add_common(cJSON *o, bool lowercase, int strip_accents, bool chinese,
                             int model_max_length, hx_error *err) {
@@ -145,7 +103,7 @@ hx_status hx_tokenizer_meta_from_vocab_file(const char *vocab_path, const char *
     if (config_path) {
         char *text;
         size_t len;
-        hx_status st = read_file(config_path, &text, &len, err);
+        hx_status st = hx_read_file(config_path, MAX_FILE_BYTES, &text, &len, err);
         if (st) return st;
         cJSON *cfg = cJSON_ParseWithLength(text, len);
         free(text);
@@ -167,7 +125,7 @@ hx_status hx_tokenizer_meta_from_vocab_file(const char *vocab_path, const char *
 
     char *text;
     size_t len;
-    hx_status st = read_file(vocab_path, &text, &len, err);
+    hx_status st = hx_read_file(vocab_path, MAX_FILE_BYTES, &text, &len, err);
     if (st) return st;
     cJSON *vocab = NULL;
     st = vocab_array_from_text(text, len, &vocab, err);
@@ -424,7 +382,7 @@ done:
 hx_status hx_tokenizer_meta_from_json_file(const char *path, cJSON **out, hx_error *err) {
     char *text;
     size_t len;
-    hx_status st = read_file(path, &text, &len, err);
+    hx_status st = hx_read_file(path, MAX_FILE_BYTES, &text, &len, err);
     if (st) return st;
     st = hx_tokenizer_meta_from_json_text(text, len, out, err);
     free(text);

@@ -10,7 +10,8 @@
  *
  * Layers: hx_forest_arrays holds a model as scikit-learn stores it (filled
  * by the weights layer from a JSON dump or an .hlx file); hx_forest_build
- * validates it and lays it out for fast evaluation. */
+ * validates it and lays it out for fast evaluation. Reading and writing
+ * model files: helix/forest_file.h. */
 #ifndef HELIX_FOREST_H
 #define HELIX_FOREST_H
 
@@ -19,7 +20,6 @@
 #include <stdint.h>
 #include "helix/status.h"
 #include "helix/threads.h"
-#include "helix/hlx.h"
 
 #include "helix/export.h"
 
@@ -143,22 +143,6 @@ hx_status hx_forest_apply(const hx_forest *f, const float *x32, size_t n_rows,
 
 /* Index of the first maximal value (numpy.argmax on NaN-free rows). */
 int hx_forest_argmax(const double *p, int n);
-
-/* ---- weights layer (weights/forest_*.c): reading and writing models ---- */
-
-/* Parses the JSON written by tools/export_sklearn_forest.py (schema in
- * docs/forest-format.md); checks types, sizes and counts. The node
- * structure itself is checked by hx_forest_build. */
-hx_status hx_forest_dump_parse(const char *json, size_t len, hx_forest_arrays *out,
-                               hx_error *err);
-hx_status hx_forest_dump_load(const char *path, hx_forest_arrays *out, hx_error *err);
-
-/* Writes a as an .hlx file ("arch": "forest"); source is a free-text
- * description of what it was converted from. */
-hx_status hx_forest_hlx_write(const hx_forest_arrays *a, const char *source, const char *path,
-                              hx_error *err);
-/* Reads the forest of an open .hlx file (arrays are copied out of it). */
-hx_status hx_forest_hlx_read(const hx_hlx *f, hx_forest_arrays *out, hx_error *err);
 
 HX_API_END
 #endif

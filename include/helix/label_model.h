@@ -128,9 +128,6 @@ typedef enum {
 void hx_probs_to_preds(const double *probs, size_t n, int k, hx_tie_policy policy,
                        int32_t *preds);
 
-/* SHA-1 of data (20 bytes out). */
-void hx_sha1(const void *data, size_t len, uint8_t digest[20]);
-
 /* ------------------------------------------------------------------ */
 /* Baselines                                                           */
 

@@ -26,6 +26,17 @@ typedef struct {
 
 typedef struct hx_seresnet hx_seresnet;
 
+/* The model's input preprocessing, from the .hlx "preprocess" metadata
+ * (timm's eval transform; applied by helix/image.h). */
+typedef enum { HX_INTERP_BILINEAR = 0, HX_INTERP_BICUBIC = 1 } hx_interp;
+
+typedef struct {
+    int height, width;  /* crop size (input_size[1], input_size[2]) */
+    double crop_pct;    /* (0, 1] */
+    hx_interp interp;
+    float mean[3], std[3];
+} hx_preprocess_cfg;
+
 /* Packs every conv for the active ISA layout; the source may be closed after. */
 hx_status hx_seresnet_create(const hx_seresnet_config *cfg, const hx_tensor_source *src,
                              hx_seresnet **out, hx_error *err);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "helix/forest.h"
+#include "helix/forest_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     hx_forest_arrays a;

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image_decode.h"
-#include "image_preprocess.h"
+#include "helix/image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     (void)hx_exif_orientation(data, size); /* the parser alone, on raw bytes */

@@ -2,7 +2,7 @@
 """Fixtures for tests/test_seresnet.c: timm SE-ResNet outputs on seeded weights.
 
 Weights come from seresnet_gen.py (reproduced bit for bit in C by
-tests/seresnet_gen.h), are loaded into timm models (BatchNorm made an exact
+bench/seresnet_gen.h), are loaded into timm models (BatchNorm made an exact
 "+ bias": weight 1, running mean 0, running var 1, eps 0) and run by PyTorch.
 Written to tests/fixtures/seresnet/:
   tiny_probs.txt   timm ResNet(BasicBlock, [1,1,1,1], SE), 3 classes, seed 1,

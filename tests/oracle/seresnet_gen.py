@@ -1,4 +1,4 @@
-"""Seeded SE-ResNet weights that C can reproduce bit for bit (tests/seresnet_gen.h).
+"""Seeded SE-ResNet weights that C can reproduce bit for bit (bench/seresnet_gen.h).
 
 The full-size SE-ResNet34 weights (~85 MB) are not committed: both the oracle
 and the C test make them from a seed with this generator, and only PyTorch's

@@ -1,5 +1,5 @@
-/* timm evaluation preprocessing, bit-exact to PIL's resampling (see the
- * header). PIL's algorithm, restated:
+/* timm evaluation preprocessing, bit-exact to PIL's resampling (see
+ * helix/image.h). PIL's algorithm, restated:
  *
  *   scale   = in / out;  fscale = max(scale, 1);  support = filter_support * fscale
  *   for output x: center = (x + 0.5) * scale
@@ -11,7 +11,7 @@
  *
  * Horizontal pass first over only the rows the vertical pass reads, to uint8;
  * each pass is skipped when its size is unchanged. */
-#include "image_preprocess.h"
+#include "helix/image.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -218,5 +218,15 @@ hx_status hx_preprocess_rgb8(const uint8_t *rgb, int w, int h, const hx_preproce
                 out[c * plane + p] = ((float)crop[p * 3 + c] / 255.0f - cfg->mean[c]) / cfg->std[c];
     }
     free(crop);
+    return st;
+}
+
+hx_status hx_preprocess_jpeg_file(const char *path, size_t max_pixels, const hx_preprocess_cfg *cfg,
+                                  float *out, hx_error *err) {
+    hx_image img;
+    hx_status st = hx_decode_jpeg_file(path, max_pixels, &img, err);
+    if (st != HX_OK) return st;
+    st = hx_preprocess_rgb8(img.rgb, img.width, img.height, cfg, out, err);
+    hx_image_free(&img);
     return st;
 }

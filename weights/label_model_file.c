@@ -1,11 +1,17 @@
-/* LM.json reading and writing with cJSON. */
-#include "label_model_json.h"
+/* LM.json reading and writing with cJSON (include/helix/label_model_file.h). */
+#include "helix/label_model_file.h"
 
 #include <cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "helix/file_util.h"
+
+/* An LM.json holds at most HX_LM_MAX_D rows of HX_LM_MAX_CARDINALITY + 1
+ * numbers: far below this. */
+#define LM_FILE_MAX_BYTES ((size_t)1 << 31)
 
 void hx_lm_file_free(hx_lm_file *f) {
     if (!f) return;
@@ -31,10 +37,8 @@ static void write_string(FILE *o, const char *s) {
     cJSON_Delete(j);
 }
 
-hx_status hx_lm_file_write(const char *path, const hx_lm_file *f, const char *fit_json,
-                           hx_error *err) {
-    FILE *o = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    if (!o) return hx_fail(err, HX_EIO, "cannot create %s: %s", path, strerror(errno));
+hx_status hx_lm_file_write_stream(FILE *o, const char *what, const hx_lm_file *f,
+                                  const char *fit_json, hx_error *err) {
     int k = f->k, m = f->m;
     size_t d = (size_t)m * k;
     double row[HX_LM_MAX_CARDINALITY + 1];
@@ -74,11 +78,17 @@ hx_status hx_lm_file_write(const char *path, const hx_lm_file *f, const char *fi
         }
     }
     fputs("]}\n", o);
-    int bad = ferror(o);
-    if (o != stdout) bad |= fclose(o) != 0;
-    else bad |= fflush(o) != 0;
-    if (bad) return hx_fail(err, HX_EIO, "error writing %s", path);
+    if (fflush(o) != 0 || ferror(o)) return hx_fail(err, HX_EIO, "error writing %s", what);
     return HX_OK;
+}
+
+hx_status hx_lm_file_write(const char *path, const hx_lm_file *f, const char *fit_json,
+                           hx_error *err) {
+    FILE *o = fopen(path, "w");
+    if (!o) return hx_fail(err, HX_EIO, "cannot create %s: %s", path, strerror(errno));
+    hx_status st = hx_lm_file_write_stream(o, path, f, fit_json, err);
+    if (fclose(o) != 0 && st == HX_OK) st = hx_fail(err, HX_EIO, "error writing %s", path);
+    return st;
 }
 
 /* Reads a JSON array of exactly `count` numbers in [lo, hi] into out. */
@@ -119,23 +129,10 @@ static hx_status read_matrix(const cJSON *arr, size_t d, int k, int first_positi
 
 hx_status hx_lm_file_read(const char *path, hx_lm_file *f, hx_error *err) {
     memset(f, 0, sizeof *f);
-    FILE *in = fopen(path, "rb");
-    if (!in) return hx_fail(err, HX_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, in)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            if (cap > ((size_t)1 << 31)) { free(buf); buf = NULL; break; }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) { free(buf); buf = NULL; break; }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(in);
-    if (!buf) return hx_fail(err, HX_ENOMEM, "%s: too large or out of memory", path);
-    buf[n] = '\0';
+    char *buf = NULL;
+    size_t n = 0;
+    hx_status rs = hx_read_file(path, LM_FILE_MAX_BYTES, &buf, &n, err);
+    if (rs != HX_OK) return rs;
     cJSON *j = cJSON_ParseWithLength(buf, n);
     free(buf);
     if (!j) return hx_fail(err, HX_EFORMAT, "%s is not valid JSON", path);

@@ -1,7 +1,7 @@
-/* JPEG -> RGB with libjpeg-turbo; see image_decode.h. */
-#include "image_decode.h"
+/* JPEG -> RGB with libjpeg-turbo; see helix/image.h. */
+#include "helix/image.h"
+#include "helix/file_util.h"
 
-#include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,34 +203,10 @@ done:
 
 hx_status hx_decode_jpeg_file(const char *path, size_t max_pixels, hx_image *out, hx_error *err) {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) return hx_fail(err, HX_EIO, "cannot open image: %s", strerror(errno));
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    hx_status st = HX_OK;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= HX_IMAGE_MAX_FILE_BYTES) {
-                st = hx_fail(err, HX_ERANGE, "image file is larger than %zu bytes", HX_IMAGE_MAX_FILE_BYTES);
-                break;
-            }
-            cap = cap ? cap * 2 : 1 << 16;
-            uint8_t *nb = realloc(buf, cap);
-            if (!nb) {
-                st = hx_fail(err, HX_ENOMEM, "out of memory reading an image");
-                break;
-            }
-            buf = nb;
-        }
-        const size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) st = hx_fail(err, HX_EIO, "read error on image file");
-            break;
-        }
-    }
-    fclose(f);
-    if (st == HX_OK) st = hx_decode_jpeg(buf, len, max_pixels, out, err);
+    char *buf = NULL;
+    size_t len = 0;
+    hx_status st = hx_read_file(path, HX_IMAGE_MAX_FILE_BYTES, &buf, &len, err);
+    if (st == HX_OK) st = hx_decode_jpeg((const uint8_t *)buf, len, max_pixels, out, err);
     free(buf);
     return st;
 }

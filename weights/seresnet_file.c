@@ -1,5 +1,5 @@
 /* Reads the "seresnet"/"resnet" metadata of an .hlx file and builds the model. */
-#include "seresnet_load.h"
+#include "helix/seresnet_file.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,7 @@ static hx_status get_floats(const cJSON *obj, const char *key, int n, double lo,
     return HX_OK;
 }
 
-static hx_status parse(const cJSON *root, hx_seresnet_config *cfg, hx_image_model *m, hx_error *err) {
+static hx_status parse(const cJSON *root, hx_seresnet_config *cfg, hx_seresnet_file *m, hx_error *err) {
     hx_status st;
     const cJSON *arch = cJSON_GetObjectItemCaseSensitive(root, "arch");
     if (!cJSON_IsString(arch) || (strcmp(arch->valuestring, "seresnet") && strcmp(arch->valuestring, "resnet")))
@@ -87,8 +87,8 @@ static hx_status parse(const cJSON *root, hx_seresnet_config *cfg, hx_image_mode
     return HX_OK;
 }
 
-hx_status hx_image_model_from(const char *meta_json, const hx_tensor_source *src,
-                              hx_image_model *m, hx_error *err) {
+hx_status hx_seresnet_file_from(const char *meta_json, const hx_tensor_source *src,
+                                hx_seresnet_file *m, hx_error *err) {
     memset(m, 0, sizeof *m);
     cJSON *root = cJSON_Parse(meta_json);
     if (!root || !cJSON_IsObject(root)) {
@@ -99,22 +99,22 @@ hx_status hx_image_model_from(const char *meta_json, const hx_tensor_source *src
     hx_status st = parse(root, &cfg, m, err);
     cJSON_Delete(root);
     if (st == HX_OK) st = hx_seresnet_create(&cfg, src, &m->net, err);
-    if (st != HX_OK) hx_image_model_free(m);
+    if (st != HX_OK) hx_seresnet_file_close(m);
     return st;
 }
 
-hx_status hx_image_model_load(const char *path, hx_image_model *m, hx_error *err) {
+hx_status hx_seresnet_file_open(const char *path, hx_seresnet_file *m, hx_error *err) {
     memset(m, 0, sizeof *m);
     hx_hlx *f;
     hx_status st = hx_hlx_open(path, &f, err);
     if (st != HX_OK) return st;
     const hx_tensor_source src = hx_hlx_source(f);
-    st = hx_image_model_from(hx_hlx_metadata(f, NULL), &src, m, err);
+    st = hx_seresnet_file_from(hx_hlx_metadata(f, NULL), &src, m, err);
     hx_hlx_close(f);
     return st;
 }
 
-void hx_image_model_free(hx_image_model *m) {
+void hx_seresnet_file_close(hx_seresnet_file *m) {
     if (!m) return;
     hx_seresnet_free(m->net);
     for (int i = 0; m->labels && i < m->n_labels; i++) free(m->labels[i]);

@@ -1,5 +1,6 @@
 /* Seeded SE-ResNet weights, bit-identical to tests/oracle/seresnet_gen.py
- * (the spec is written there), served as an hx_tensor_source. Test-only. */
+ * (the spec is written there), served as an hx_tensor_source. Used by
+ * `helix bench seresnet --synthetic` and by the SE-ResNet tests. */
 #ifndef HX_TEST_SERESNET_GEN_H
 #define HX_TEST_SERESNET_GEN_H
 

@@ -1,0 +1,50 @@
+/* Forest model files (weights/forest_*.c): the JSON dump written by
+ * tools/export_sklearn_forest.py, the forest .hlx file, and opening an .hlx
+ * into a ready evaluator with the names a caller prints (docs/forest-format.md). */
+#ifndef HELIX_FOREST_FILE_H
+#define HELIX_FOREST_FILE_H
+
+#include <stddef.h>
+#include "helix/forest.h"
+#include "helix/hlx.h"
+#include "helix/status.h"
+
+#include "helix/export.h"
+
+HX_API_BEGIN
+
+/* Parses the JSON written by tools/export_sklearn_forest.py (schema in
+ * docs/forest-format.md); checks types, sizes and counts. The node
+ * structure itself is checked by hx_forest_build. */
+hx_status hx_forest_dump_parse(const char *json, size_t len, hx_forest_arrays *out,
+                               hx_error *err);
+hx_status hx_forest_dump_load(const char *path, hx_forest_arrays *out, hx_error *err);
+
+/* Writes a as an .hlx file ("arch": "forest"); source is a free-text
+ * description of what it was converted from. */
+hx_status hx_forest_hlx_write(const hx_forest_arrays *a, const char *source, const char *path,
+                              hx_error *err);
+/* Reads the forest of an open .hlx file (arrays are copied out of it). */
+hx_status hx_forest_hlx_read(const hx_hlx *f, hx_forest_arrays *out, hx_error *err);
+
+/* A forest .hlx opened for prediction: the evaluator plus the metadata a
+ * caller needs to check its input and name its output. The node arrays are
+ * not kept (the evaluator has its own layout). */
+typedef struct {
+    hx_forest *forest;
+    char **feature_names;  /* hx_forest_n_features(forest) strings, or NULL */
+    char **classes;        /* hx_forest_n_values(forest) labels (classifier), else NULL */
+    char *estimator;       /* e.g. "RandomForestClassifier" */
+    char *sklearn_version;
+} hx_forest_file;
+
+/* Opens, validates and builds; the file is closed again. On error *out is
+ * zeroed. */
+hx_status hx_forest_file_open(const char *path, hx_forest_file *out, hx_error *err);
+/* Same from an .hlx the caller has open (to read other metadata from it too). */
+hx_status hx_forest_file_from_hlx(const hx_hlx *f, hx_forest_file *out, hx_error *err);
+/* Frees everything; f itself is not freed. NULL or a zeroed f is fine. */
+void hx_forest_file_close(hx_forest_file *f);
+
+HX_API_END
+#endif
