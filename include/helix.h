@@ -1,18 +1,27 @@
 /* helix: CPU inference for deep learning in medical genetics.
  * The C API used by the helix command line; hospital software embeds the
- * engine through this header. */
+ * engine through this header, which includes every public header
+ * (the files under include/helix/, one per concern). */
 #ifndef HELIX_H
 #define HELIX_H
 
+#include "helix/version.h"
 #include "helix/status.h"
 #include "helix/cpu.h"
 #include "helix/threads.h"
 #include "helix/gemm.h"
 #include "helix/tensor.h"
-#include "helix/hlx.h"
+#include "helix/conv.h"
 #include "helix/transformer_ops.h"
+#include "helix/tokenizer.h"
 #include "helix/bert.h"
-
-const char *hx_version(void);
+#include "helix/seresnet.h"
+#include "helix/forest.h"
+#include "helix/label_model.h"
+#include "helix/file_util.h"
+#include "helix/hlx.h"
+#include "helix/safetensors.h"
+#include "helix/tokenizer_meta.h"
+#include "helix/convert.h"
 
 #endif

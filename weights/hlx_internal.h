@@ -84,8 +84,9 @@ static inline uint64_t hlx_i8_region_size(uint64_t n, uint64_t rows) {
 int hx_hlx_reseal(unsigned char *buf, size_t len, int fix_tensors);
 
 /* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates) with no
- * NUL byte, else 0. */
-int hx_utf8_valid(const char *s, size_t n);
+ * NUL byte, else 0. (Not tokenizer/'s hx_utf8_valid, which accepts NUL: the
+ * two once shared a name, and a static link silently used either.) */
+int hlx_utf8_valid(const char *s, size_t n);
 
 /* a * b into *out; 0 on uint64 overflow. */
 static inline int hlx_mul_ok(uint64_t a, uint64_t b, uint64_t *out) {

@@ -62,7 +62,7 @@ static const char *section_at(const hx_hlx *f, uint64_t len) {
 
 /* Type checks on the metadata keys every reader relies on. */
 static hx_status check_metadata(const char *text, size_t len, hx_error *err) {
-    if (!hx_utf8_valid(text, len))
+    if (!hlx_utf8_valid(text, len))
         return hx_fail(err, HX_EFORMAT, "metadata is not valid UTF-8");
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root) return hx_fail(err, HX_EFORMAT, "metadata is not valid JSON");
@@ -148,7 +148,7 @@ static hx_status parse_entry(hx_hlx *f, size_t i, const unsigned char *dir, uint
     if (nlen == 0 || nlen > HLX_MAX_NAME || !fits(noff, nlen + 1, names_size) ||
         names[noff + nlen] != 0)
         return hx_fail(err, HX_EFORMAT, "tensor %zu: name lies outside the name table or is not NUL-terminated", i);
-    if (!hx_utf8_valid((const char *)names + noff, (size_t)nlen))
+    if (!hlx_utf8_valid((const char *)names + noff, (size_t)nlen))
         return hx_fail(err, HX_EFORMAT, "tensor %zu: name is not valid UTF-8", i);
     t->name = (const char *)names + noff;
     uint32_t dt = hlx_get32(e + HLX_E_DTYPE);

@@ -1,7 +1,7 @@
 /* Small checks shared by the .hlx writer, reader and safetensors parser. */
 #include "weights/hlx_internal.h"
 
-int hx_utf8_valid(const char *s, size_t n) {
+int hlx_utf8_valid(const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {

@@ -51,7 +51,7 @@ void hx_hlx_writer_free(hx_hlx_writer *w) {
 
 hx_status hx_hlx_writer_set_metadata(hx_hlx_writer *w, const char *json, hx_error *err) {
     size_t len = strlen(json);
-    if (!hx_utf8_valid(json, len))
+    if (!hlx_utf8_valid(json, len))
         return hx_fail(err, HX_EINVAL, "metadata is not valid UTF-8");
     cJSON *root = cJSON_ParseWithLength(json, len);
     int is_obj = cJSON_IsObject(root);
@@ -72,7 +72,7 @@ static hx_status check_new_tensor(const hx_hlx_writer *w, const char *name, hx_d
                                   hx_error *err) {
     if (!name) return hx_fail(err, HX_EINVAL, "tensor name is NULL");
     size_t len = strlen(name);
-    if (len == 0 || len > HLX_MAX_NAME || !hx_utf8_valid(name, len))
+    if (len == 0 || len > HLX_MAX_NAME || !hlx_utf8_valid(name, len))
         return hx_fail(err, HX_EINVAL, "tensor name is empty, too long or not UTF-8 (tensor %zu)",
                        w->n);
     for (size_t i = 0; i < w->n; i++)

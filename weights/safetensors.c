@@ -169,7 +169,7 @@ static hx_status parse_shard(hx_safetensors *st, shard *sh, hx_error *err) {
     size_t first = st->n;
     int index = 0;
     for (const cJSON *e = sh->header->child; e; e = e->next, index++) {
-        if (!e->string || !hx_utf8_valid(e->string, strlen(e->string)) || !e->string[0])
+        if (!e->string || !hlx_utf8_valid(e->string, strlen(e->string)) || !e->string[0])
             return hx_fail(err, HX_EFORMAT, "safetensors header entry %d: name is empty or not valid UTF-8",
                            index);
         if (!strcmp(e->string, "__metadata__")) {
