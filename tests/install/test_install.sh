@@ -112,9 +112,9 @@ check exports-hx-only exports_ok
 # ---- programs built against the prefix ----
 cflags=$(pkg-config --cflags helix)
 libs_shared=$(pkg-config --libs helix)
-# pkg-config --static adds Libs.private; -Bstatic makes -lhelix pick libhelix.a
-# although libhelix.so sits beside it.
-libs_static=$(pkg-config --static --libs helix | sed 's/-lhelix\b/-Wl,-Bstatic -lhelix -Wl,-Bdynamic/')
+# pkg-config --static adds Libs.private; -l:libhelix.a picks the archive
+# although libhelix.so sits beside it (as README.md shows).
+libs_static=$(pkg-config --static --libs helix | sed 's/-lhelix\b/-l:libhelix.a/')
 
 # build NAME SOURCE KIND(shared|static) -> $work/bin/NAME-KIND. The source is
 # copied first, so nothing beside it in the source tree can be included.
