@@ -41,9 +41,10 @@ if(HELIX_FUZZ)
 endif()
 set_target_properties(helix_kernels helix_objects PROPERTIES C_VISIBILITY_PRESET hidden)
 
-# In the build tree the libraries carry the objects' usage requirements (the
-# source root stays an include path there, for the tests' internal headers);
-# installed, only <prefix>/include.
+# Each library gets the objects of both OBJECT libraries (objects go only to a
+# target linking them directly, so the CLI and tests linking helix do not get
+# them twice) and, in the build tree, their usage requirements; installed, it
+# carries only <prefix>/include (and, static, its link dependencies).
 function(helix_library target kind)
   add_library(${target} ${kind})
   target_link_libraries(${target} PUBLIC $<BUILD_INTERFACE:helix_kernels> $<BUILD_INTERFACE:helix_objects>)

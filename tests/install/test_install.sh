@@ -4,7 +4,7 @@
 # path, no build-tree library):
 #   - the files (static and shared library, SONAME, headers, helix.pc, CMake package);
 #   - every installed header compiles on its own, and helix.h includes them all;
-#   - libhelix.so exports nothing outside hx_;
+#   - libhelix.so exports nothing outside hx_, and every function a header declares;
 #   - examples/*.c built with `pkg-config --cflags --libs helix` (shared) and
 #     `pkg-config --static` (libhelix.a), run on the bundled models; their
 #     output is well-formed and agrees with the helix CLI of the same build
@@ -108,6 +108,27 @@ exports_ok() {
     echo "$(echo "$syms" | grep -c '^hx_') hx_ symbols"
 }
 check exports-hx-only exports_ok
+
+# The other way round: every function a public header declares is in the .so
+# (a declaration left behind by a move, or an internal helper's prototype in a
+# public header without a definition, fails here).
+declared_exported() {
+    nm -D --defined-only "$libdir/libhelix.so" | awk '{print $NF}' >"$work/exported.txt"
+    python3 - "$prefix/include" "$work/exported.txt" <<'PY'
+import glob, re, sys
+inc, exported = sys.argv[1], set(open(sys.argv[2]).read().split())
+missing = []
+for h in sorted(glob.glob(inc + "/helix.h") + glob.glob(inc + "/helix/*.h")):
+    text = re.sub(r"/\*.*?\*/", "", open(h).read(), flags=re.S)
+    inline = set(re.findall(r"static\s+inline[^;{]*?\b(hx_\w+)\s*\(", text))
+    for name in re.findall(r"\b(hx_\w+)\s*\((?!\s*\*)", text):  # not a function-pointer type
+        if name not in inline and name not in exported:
+            missing.append(f"{h[len(inc) + 1:]}: {name}")
+print("\n".join(sorted(set(missing))[:20]))
+sys.exit(1 if missing else 0)
+PY
+}
+check declared-are-exported declared_exported
 
 # ---- programs built against the prefix ----
 cflags=$(pkg-config --cflags helix)
