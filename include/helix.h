@@ -1,9 +1,11 @@
 /* helix: CPU inference for deep learning in medical genetics.
  * The C API used by the helix command line; hospital software embeds the
- * engine through this header. */
+ * engine through this header, which includes every public header
+ * (the files under include/helix/, one per concern). */
 #ifndef HELIX_H
 #define HELIX_H
 
+#include "helix/version.h"
 #include "helix/status.h"
 #include "helix/cpu.h"
 #include "helix/threads.h"
@@ -33,7 +35,5 @@
 #include "helix/phenopacket.h"
 #include "helix/triage.h"
 #include "helix/udp.h"
-
-const char *hx_version(void);
 
 #endif

@@ -1,4 +1,4 @@
 /* The library's version, for embedders (the CLI prints it with --version). */
-#include "helix.h"
+#include "helix/version.h"
 
-const char *hx_version(void) { return "0.1.0"; }
+const char *hx_version(void) { return HX_VERSION_STRING; }

@@ -6,8 +6,9 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config xz-utils
       libopenblas-dev libjpeg62-turbo-dev libcjson-dev libcriterion-dev)
 if [ "${1:-}" = "--test" ]; then
-  # Tests also cross-build the kernels for aarch64 (run under qemu) and fuzz with clang.
-  pkgs+=(clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+  # Tests also cross-build the kernels for aarch64 (run under qemu) and fuzz with clang;
+  # the install test and the layering check use python3.
+  pkgs+=(clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user python3)
 fi
 
 missing=()

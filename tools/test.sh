@@ -4,7 +4,10 @@
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the kernels and their tests (and the forest walkers test) cross-built for aarch64 (NEON),
 #      run under qemu-aarch64;
-#   4. a short libFuzzer smoke of every fuzz target (HX_FUZZ_SECONDS each, default 30).
+#   4. a short libFuzzer smoke of every fuzz target (HX_FUZZ_SECONDS each, default 30);
+# after 1, the install test (tests/install/test_install.sh: the Release tree installed
+# into a temporary prefix, examples/ built with pkg-config against it and run, exports
+# checked), and the layering check (tools/check_layers.py).
 # Prints one closing line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +59,28 @@ build() {
 
 if build release build-test -DCMAKE_BUILD_TYPE=Release; then
   run_ctest "release" build-test
+  # The Release tree installed into a temporary prefix; examples/ built
+  # against it with pkg-config only, run; exports checked. Each check counts.
+  echo "== install" >&2
+  log=$(mktemp)
+  bash tests/install/test_install.sh build-test 2>&1 | tee "$log"
+  line=$(grep -E '^install: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1)); failures+=("install: test_install.sh gave no result")
+  else
+    n=$(echo "$line" | sed -E 's/^install: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
+    passed=$((passed + ${n% *})); failed=$((failed + ${n#* }))
+    [ "${n#* }" -eq 0 ] || failures+=("install: ${n#* } failed")
+  fi
+  rm -f "$log"
+fi
+
+# No file includes a header of a higher layer (docs/architecture.md).
+echo "== layering" >&2
+if python3 tools/check_layers.py; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); failures+=("layering: includes across layers (tools/check_layers.py)")
 fi
 
 if build asan build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHELIX_SANITIZE=ON; then
