@@ -17,6 +17,7 @@
 #include "cli_util.h"
 #include "helix.h"
 #include "helix/seresnet.h"
+#include "helix/transformer_ops.h"
 #include "image_decode.h"
 #include "image_preprocess.h"
 #include "seresnet_load.h"
@@ -105,7 +106,7 @@ static void write_result(const hx_image_model *m, const char *file, const float 
         write_error(file, "out of memory");
         return;
     }
-    hx_softmax(logits, m->n_labels, p);
+    hx_softmax_rows(1, (size_t)m->n_labels, logits, (size_t)m->n_labels, p, (size_t)m->n_labels);
     int best = 0;
     for (int k = 1; k < m->n_labels; k++)
         if (p[k] > p[best]) best = k;

@@ -1,18 +1,20 @@
-/* Private: the NEON (AArch64 Advanced SIMD) vector vocabulary of
- * transformer_ops_simd.h. */
+/* Private: the NEON (AArch64 Advanced SIMD) vector vocabulary: the same
+ * names as simd_avx2.h (which lists them), over q registers. */
+#ifndef HELIX_SIMD_NEON_H
+#define HELIX_SIMD_NEON_H
+
 #include <arm_neon.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #define HX_SIMD_ISA neon
 #define VW 4
-#define SCORE_NK 2 /* keys per score micro-tile: 2 x 8 accumulators */
-#define PV_ROWS 4  /* P·V micro-tile: 4 query rows x 4 vectors (16 columns) */
-#define PV_CV 4
 typedef float32x4_t vf;
 
 static inline vf vzero(void) { return vdupq_n_f32(0.0f); }
 static inline vf vset1(float x) { return vdupq_n_f32(x); }
+static inline vf vbcast(const float *p) { return vld1q_dup_f32(p); }
 static inline vf vload(const float *p) { return vld1q_f32(p); }
 static inline void vstore(float *p, vf v) { vst1q_f32(p, v); }
 static inline vf vload_fill(const float *p, size_t n, float fill) {
@@ -40,7 +42,7 @@ static inline vf vselect_lt(vf a, vf b, vf x, vf y) { return vbslq_f32(vcltq_f32
 static inline float vhsum(vf a) { return vaddvq_f32(a); }
 static inline float vhmax(vf a) { return vmaxvq_f32(a); }
 
-/* exp(x): see transformer_vec_avx512.h (same method and constants). */
+/* exp(x): see simd_avx512.h (same method and constants). */
 static inline vf vexp(vf x) {
     uint32x4_t live = vcgeq_f32(x, vdupq_n_f32(-87.0f));
     x = vmaxq_f32(vminq_f32(x, vdupq_n_f32(88.0f)), vdupq_n_f32(-87.0f));
@@ -58,3 +60,33 @@ static inline vf vexp(vf x) {
     vf y = vmulq_f32(p, vreinterpretq_f32_s32(e));
     return vreinterpretq_f32_u32(vandq_u32(live, vreinterpretq_u32_f32(y)));
 }
+
+#define VD_W 2
+typedef float64x2_t vd;
+typedef uint64x2_t vd_mask;
+static inline vd vd_set1(double x) { return vdupq_n_f64(x); }
+static inline vd vd_add(vd a, vd b) { return vaddq_f64(a, b); }
+static inline vd vd_sub(vd a, vd b) { return vsubq_f64(a, b); }
+static inline vd vd_mul(vd a, vd b) { return vmulq_f64(a, b); }
+static inline vd vd_div(vd a, vd b) { return vdivq_f64(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return vfmaq_f64(c, a, b); }
+static inline vd vd_min(vd a, vd b) { return vminnmq_f64(a, b); }
+static inline vd vd_abs(vd a) { return vabsq_f64(a); }
+static inline vd_mask vd_lt(vd a, vd b) { return vcltq_f64(a, b); }
+static inline vd_mask vd_isnan(vd a) {
+    return vreinterpretq_u64_u32(vmvnq_u32(vreinterpretq_u32_u64(vceqq_f64(a, a))));
+}
+static inline vd vd_select(vd_mask m, vd a, vd b) { return vbslq_f64(m, a, b); }
+static inline vd vd_round_f(vd a) { return vcvt_f64_f32(vcvt_f32_f64(a)); }
+static inline vd vd_load_f(const float *p) { return vcvt_f64_f32(vld1_f32(p)); }
+static inline void vd_store_f(float *p, vd v) { vst1_f32(p, vcvt_f32_f64(v)); }
+static inline vd vd_pow2i(vd n) {
+    /* n + 1.5*2^52 holds n in its low mantissa bits; move them to the exponent. */
+    const float64x2_t magic = vdupq_n_f64(6755399441055744.0);
+    int64x2_t bits = vsubq_s64(vreinterpretq_s64_f64(vaddq_f64(n, magic)),
+                               vreinterpretq_s64_f64(magic));
+    bits = vshlq_n_s64(vaddq_s64(bits, vdupq_n_s64(1023)), 52);
+    return vreinterpretq_f64_s64(bits);
+}
+
+#endif

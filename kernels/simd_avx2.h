@@ -1,12 +1,29 @@
-/* Private: the AVX2 + FMA vector vocabulary of transformer_ops_simd.h. */
+/* Private: the AVX2 + FMA vector vocabulary. Every SIMD kernel template
+ * (gemm_ukr_impl.h, gemm_act_impl.h, conv_row_tmpl.h, conv_wino_tmpl.h,
+ * transformer_ops_simd.h) is written in these names only, so an ISA is one
+ * header like this one plus the per-ISA files that instantiate the templates.
+ *
+ * float vectors: vf (VW lanes); vzero, vset1(x), vbcast(p) (one float from
+ * memory to every lane), vload, vstore, vload_fill(p, n, fill) (n < VW lanes
+ * from p, the rest = fill), vstore_n, vadd, vsub, vmul, vdiv,
+ * vfma(a, b, c) = a*b + c (one rounding), vmax, vmin, vabs,
+ * vcopysign(mag, sign), vselect_lt(a, b, x, y) = a < b ? x : y, vhsum, vhmax,
+ * vexp (float exp, about 1 ulp).
+ * double vectors (the epilogue activations): vd (VD_W lanes), vd_mask;
+ * vd_set1, vd_add, vd_sub, vd_mul, vd_div, vd_fma(a, b, c) = a*b + c, vd_min,
+ * vd_abs, vd_lt(a, b) -> vd_mask, vd_isnan(a) -> vd_mask,
+ * vd_select(m, a, b) = m ? a : b, vd_round_f (round each lane to float and
+ * back), vd_pow2i(n) = 2^n for integer-valued n in [-1000, 1000],
+ * vd_load_f(p) / vd_store_f(p, v) (VD_W floats in / out). */
+#ifndef HELIX_SIMD_AVX2_H
+#define HELIX_SIMD_AVX2_H
+
 #include <immintrin.h>
 #include <math.h>
+#include <stddef.h>
 
 #define HX_SIMD_ISA avx2
 #define VW 8
-#define SCORE_NK 2 /* keys per score micro-tile: 2 x 4 accumulators */
-#define PV_ROWS 2  /* P·V micro-tile: 2 query rows x 4 vectors (32 columns) */
-#define PV_CV 4
 typedef __m256 vf;
 
 static inline __m256i vmask_n(size_t n) {
@@ -14,6 +31,7 @@ static inline __m256i vmask_n(size_t n) {
 }
 static inline vf vzero(void) { return _mm256_setzero_ps(); }
 static inline vf vset1(float x) { return _mm256_set1_ps(x); }
+static inline vf vbcast(const float *p) { return _mm256_broadcast_ss(p); }
 static inline vf vload(const float *p) { return _mm256_loadu_ps(p); }
 static inline void vstore(float *p, vf v) { _mm256_storeu_ps(p, v); }
 static inline vf vload_fill(const float *p, size_t n, float fill) {
@@ -49,7 +67,7 @@ static inline float vhmax(vf a) {
     return _mm_cvtss_f32(s);
 }
 
-/* exp(x): see transformer_vec_avx512.h (same method and constants). */
+/* exp(x): see simd_avx512.h (same method and constants). */
 static inline vf vexp(vf x) {
     vf live = _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_GE_OQ);
     x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-87.0f));
@@ -67,3 +85,31 @@ static inline vf vexp(vf x) {
     __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_and_ps(live, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));
 }
+
+#define VD_W 4
+typedef __m256d vd;
+typedef __m256d vd_mask;
+static inline vd vd_set1(double x) { return _mm256_set1_pd(x); }
+static inline vd vd_add(vd a, vd b) { return _mm256_add_pd(a, b); }
+static inline vd vd_sub(vd a, vd b) { return _mm256_sub_pd(a, b); }
+static inline vd vd_mul(vd a, vd b) { return _mm256_mul_pd(a, b); }
+static inline vd vd_div(vd a, vd b) { return _mm256_div_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
+static inline vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
+static inline vd vd_abs(vd a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+static inline vd_mask vd_lt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+static inline vd_mask vd_isnan(vd a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
+static inline vd vd_select(vd_mask m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
+static inline vd vd_round_f(vd a) { return _mm256_cvtps_pd(_mm256_cvtpd_ps(a)); }
+static inline vd vd_load_f(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+static inline void vd_store_f(float *p, vd v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
+static inline vd vd_pow2i(vd n) {
+    /* n + 1.5*2^52 holds n in its low mantissa bits; move them to the exponent. */
+    const __m256d magic = _mm256_set1_pd(6755399441055744.0);
+    __m256i bits = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(n, magic)),
+                                    _mm256_castpd_si256(magic));
+    bits = _mm256_slli_epi64(_mm256_add_epi64(bits, _mm256_set1_epi64x(1023)), 52);
+    return _mm256_castsi256_pd(bits);
+}
+
+#endif

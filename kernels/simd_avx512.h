@@ -1,17 +1,20 @@
-/* Private: the AVX-512 vector vocabulary of transformer_ops_simd.h. */
+/* Private: the AVX-512 (F/BW/VL/DQ) vector vocabulary: the same names as
+ * simd_avx2.h (which lists them), over zmm registers and opmasks. */
+#ifndef HELIX_SIMD_AVX512_H
+#define HELIX_SIMD_AVX512_H
+
 #include <immintrin.h>
 #include <math.h>
+#include <stddef.h>
 
 #define HX_SIMD_ISA avx512
 #define VW 16
-#define SCORE_NK 4 /* keys per score micro-tile: 4 x 2 accumulators */
-#define PV_ROWS 4  /* P·V micro-tile: 4 query rows x 4 vectors (64 columns) */
-#define PV_CV 4
 typedef __m512 vf;
 
 static inline __mmask16 vmask_n(size_t n) { return (__mmask16)((1u << n) - 1u); }
 static inline vf vzero(void) { return _mm512_setzero_ps(); }
 static inline vf vset1(float x) { return _mm512_set1_ps(x); }
+static inline vf vbcast(const float *p) { return _mm512_set1_ps(*p); }
 static inline vf vload(const float *p) { return _mm512_loadu_ps(p); }
 static inline void vstore(float *p, vf v) { _mm512_storeu_ps(p, v); }
 static inline vf vload_fill(const float *p, size_t n, float fill) {
@@ -59,3 +62,31 @@ static inline vf vexp(vf x) {
     __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
     return _mm512_maskz_mul_ps(live, p, _mm512_castsi512_ps(e));
 }
+
+#define VD_W 8
+typedef __m512d vd;
+typedef __mmask8 vd_mask;
+static inline vd vd_set1(double x) { return _mm512_set1_pd(x); }
+static inline vd vd_add(vd a, vd b) { return _mm512_add_pd(a, b); }
+static inline vd vd_sub(vd a, vd b) { return _mm512_sub_pd(a, b); }
+static inline vd vd_mul(vd a, vd b) { return _mm512_mul_pd(a, b); }
+static inline vd vd_div(vd a, vd b) { return _mm512_div_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm512_fmadd_pd(a, b, c); }
+static inline vd vd_min(vd a, vd b) { return _mm512_min_pd(a, b); }
+static inline vd vd_abs(vd a) { return _mm512_abs_pd(a); }
+static inline vd_mask vd_lt(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+static inline vd_mask vd_isnan(vd a) { return _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q); }
+static inline vd vd_select(vd_mask m, vd a, vd b) { return _mm512_mask_blend_pd(m, b, a); }
+static inline vd vd_round_f(vd a) { return _mm512_cvtps_pd(_mm512_cvtpd_ps(a)); }
+static inline vd vd_load_f(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+static inline void vd_store_f(float *p, vd v) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(v)); }
+static inline vd vd_pow2i(vd n) {
+    /* n + 1.5*2^52 holds n in its low mantissa bits; move them to the exponent. */
+    const __m512d magic = _mm512_set1_pd(6755399441055744.0);
+    __m512i bits = _mm512_sub_epi64(_mm512_castpd_si512(_mm512_add_pd(n, magic)),
+                                    _mm512_castpd_si512(magic));
+    bits = _mm512_slli_epi64(_mm512_add_epi64(bits, _mm512_set1_epi64(1023)), 52);
+    return _mm512_castsi512_pd(bits);
+}
+
+#endif
