@@ -22,45 +22,50 @@
 #include <math.h>
 #include <stddef.h>
 
+/* always_inline: as macros did, so the unroll pragmas of the templates see
+ * the intrinsics themselves (plain inline changes GCC's unrolling). */
+#ifndef HX_SIMD_FN
+#define HX_SIMD_FN static inline __attribute__((always_inline))
+#endif
 #define HX_SIMD_ISA avx2
 #define VW 8
 typedef __m256 vf;
 
-static inline __m256i vmask_n(size_t n) {
+HX_SIMD_FN __m256i vmask_n(size_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
-static inline vf vzero(void) { return _mm256_setzero_ps(); }
-static inline vf vset1(float x) { return _mm256_set1_ps(x); }
-static inline vf vbcast(const float *p) { return _mm256_broadcast_ss(p); }
-static inline vf vload(const float *p) { return _mm256_loadu_ps(p); }
-static inline void vstore(float *p, vf v) { _mm256_storeu_ps(p, v); }
-static inline vf vload_fill(const float *p, size_t n, float fill) {
+HX_SIMD_FN vf vzero(void) { return _mm256_setzero_ps(); }
+HX_SIMD_FN vf vset1(float x) { return _mm256_set1_ps(x); }
+HX_SIMD_FN vf vbcast(const float *p) { return _mm256_broadcast_ss(p); }
+HX_SIMD_FN vf vload(const float *p) { return _mm256_loadu_ps(p); }
+HX_SIMD_FN void vstore(float *p, vf v) { _mm256_storeu_ps(p, v); }
+HX_SIMD_FN vf vload_fill(const float *p, size_t n, float fill) {
     __m256i m = vmask_n(n);
     return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
 }
-static inline void vstore_n(float *p, vf v, size_t n) { _mm256_maskstore_ps(p, vmask_n(n), v); }
-static inline vf vadd(vf a, vf b) { return _mm256_add_ps(a, b); }
-static inline vf vsub(vf a, vf b) { return _mm256_sub_ps(a, b); }
-static inline vf vmul(vf a, vf b) { return _mm256_mul_ps(a, b); }
-static inline vf vdiv(vf a, vf b) { return _mm256_div_ps(a, b); }
-static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
-static inline vf vmax(vf a, vf b) { return _mm256_max_ps(a, b); }
-static inline vf vmin(vf a, vf b) { return _mm256_min_ps(a, b); }
-static inline vf vabs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
-static inline vf vcopysign(vf mag, vf sign) {
+HX_SIMD_FN void vstore_n(float *p, vf v, size_t n) { _mm256_maskstore_ps(p, vmask_n(n), v); }
+HX_SIMD_FN vf vadd(vf a, vf b) { return _mm256_add_ps(a, b); }
+HX_SIMD_FN vf vsub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+HX_SIMD_FN vf vmul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+HX_SIMD_FN vf vdiv(vf a, vf b) { return _mm256_div_ps(a, b); }
+HX_SIMD_FN vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+HX_SIMD_FN vf vmax(vf a, vf b) { return _mm256_max_ps(a, b); }
+HX_SIMD_FN vf vmin(vf a, vf b) { return _mm256_min_ps(a, b); }
+HX_SIMD_FN vf vabs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+HX_SIMD_FN vf vcopysign(vf mag, vf sign) {
     vf s = _mm256_set1_ps(-0.0f);
     return _mm256_or_ps(_mm256_andnot_ps(s, mag), _mm256_and_ps(s, sign));
 }
-static inline vf vselect_lt(vf a, vf b, vf x, vf y) {
+HX_SIMD_FN vf vselect_lt(vf a, vf b, vf x, vf y) {
     return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_LT_OQ));
 }
-static inline float vhsum(vf a) {
+HX_SIMD_FN float vhsum(vf a) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
 }
-static inline float vhmax(vf a) {
+HX_SIMD_FN float vhmax(vf a) {
     __m128 s = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     s = _mm_max_ps(s, _mm_movehl_ps(s, s));
     s = _mm_max_ss(s, _mm_movehdup_ps(s));
@@ -68,7 +73,7 @@ static inline float vhmax(vf a) {
 }
 
 /* exp(x): see simd_avx512.h (same method and constants). */
-static inline vf vexp(vf x) {
+HX_SIMD_FN vf vexp(vf x) {
     vf live = _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_GE_OQ);
     x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-87.0f));
     vf n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
@@ -89,21 +94,21 @@ static inline vf vexp(vf x) {
 #define VD_W 4
 typedef __m256d vd;
 typedef __m256d vd_mask;
-static inline vd vd_set1(double x) { return _mm256_set1_pd(x); }
-static inline vd vd_add(vd a, vd b) { return _mm256_add_pd(a, b); }
-static inline vd vd_sub(vd a, vd b) { return _mm256_sub_pd(a, b); }
-static inline vd vd_mul(vd a, vd b) { return _mm256_mul_pd(a, b); }
-static inline vd vd_div(vd a, vd b) { return _mm256_div_pd(a, b); }
-static inline vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
-static inline vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
-static inline vd vd_abs(vd a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
-static inline vd_mask vd_lt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
-static inline vd_mask vd_isnan(vd a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
-static inline vd vd_select(vd_mask m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
-static inline vd vd_round_f(vd a) { return _mm256_cvtps_pd(_mm256_cvtpd_ps(a)); }
-static inline vd vd_load_f(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
-static inline void vd_store_f(float *p, vd v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
-static inline vd vd_pow2i(vd n) {
+HX_SIMD_FN vd vd_set1(double x) { return _mm256_set1_pd(x); }
+HX_SIMD_FN vd vd_add(vd a, vd b) { return _mm256_add_pd(a, b); }
+HX_SIMD_FN vd vd_sub(vd a, vd b) { return _mm256_sub_pd(a, b); }
+HX_SIMD_FN vd vd_mul(vd a, vd b) { return _mm256_mul_pd(a, b); }
+HX_SIMD_FN vd vd_div(vd a, vd b) { return _mm256_div_pd(a, b); }
+HX_SIMD_FN vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
+HX_SIMD_FN vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
+HX_SIMD_FN vd vd_abs(vd a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+HX_SIMD_FN vd_mask vd_lt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+HX_SIMD_FN vd_mask vd_isnan(vd a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
+HX_SIMD_FN vd vd_select(vd_mask m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
+HX_SIMD_FN vd vd_round_f(vd a) { return _mm256_cvtps_pd(_mm256_cvtpd_ps(a)); }
+HX_SIMD_FN vd vd_load_f(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+HX_SIMD_FN void vd_store_f(float *p, vd v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
+HX_SIMD_FN vd vd_pow2i(vd n) {
     /* n + 1.5*2^52 holds n in its low mantissa bits; move them to the exponent. */
     const __m256d magic = _mm256_set1_pd(6755399441055744.0);
     __m256i bits = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(n, magic)),

@@ -5,17 +5,22 @@
 #ifndef HELIX_SIMD_SCALAR_H
 #define HELIX_SIMD_SCALAR_H
 
+/* always_inline: as macros did, so the unroll pragmas of the templates see
+ * the intrinsics themselves (plain inline changes GCC's unrolling). */
+#ifndef HX_SIMD_FN
+#define HX_SIMD_FN static inline __attribute__((always_inline))
+#endif
 #define HX_SIMD_ISA scalar
 #define VW 1
 typedef float vf;
 
-static inline vf vzero(void) { return 0.0f; }
-static inline vf vset1(float x) { return x; }
-static inline vf vload(const float *p) { return *p; }
-static inline void vstore(float *p, vf v) { *p = v; }
-static inline vf vadd(vf a, vf b) { return a + b; }
-static inline vf vsub(vf a, vf b) { return a - b; }
-static inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
-static inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+HX_SIMD_FN vf vzero(void) { return 0.0f; }
+HX_SIMD_FN vf vset1(float x) { return x; }
+HX_SIMD_FN vf vload(const float *p) { return *p; }
+HX_SIMD_FN void vstore(float *p, vf v) { *p = v; }
+HX_SIMD_FN vf vadd(vf a, vf b) { return a + b; }
+HX_SIMD_FN vf vsub(vf a, vf b) { return a - b; }
+HX_SIMD_FN vf vfma(vf a, vf b, vf c) { return a * b + c; }
+HX_SIMD_FN vf vmax(vf a, vf b) { return a > b ? a : b; }
 
 #endif
