@@ -32,23 +32,30 @@ static void fill(hx_kernels *t, hx_isa isa, const hx_cpu_features *f) {
         t->isa = isa;
         t->gemm = hx_gemm_kernel_avx2;
         t->act = hx_act_rows_avx2;
-        t->conv.row = hx_conv_row_avx2, t->conv.wino_in = hx_wino_in_avx2, t->conv.wino_out = hx_wino_out_avx2;
+        t->conv.row = hx_conv_row_avx2;
+        t->conv.wino_in = hx_wino_in_avx2;
+        t->conv.wino_out = hx_wino_out_avx2;
         t->softmax = hx_softmax_rows_avx2;
         t->layernorm = hx_layernorm_rows_avx2;
         t->attention = hx_attention_block_avx2;
-        t->bits.popcount_and = hx_popcount_and_avx2, t->bits.byte_eq = hx_byte_eq_bits_avx2;
-        t->forest.scan = HX_ISA_AVX2, t->forest.bits = HX_ISA_AVX2;
+        t->bits.popcount_and = hx_popcount_and_avx2;
+        t->bits.byte_eq = hx_byte_eq_bits_avx2;
+        t->forest.scan = HX_ISA_AVX2;
+        t->forest.bits = HX_ISA_AVX2;
         break;
     case HX_ISA_AVX512:
         t->isa = isa;
         t->gemm = hx_gemm_kernel_avx512;
         t->act = hx_act_rows_avx512;
-        t->conv.row = hx_conv_row_avx512, t->conv.wino_in = hx_wino_in_avx512, t->conv.wino_out = hx_wino_out_avx512;
+        t->conv.row = hx_conv_row_avx512;
+        t->conv.wino_in = hx_wino_in_avx512;
+        t->conv.wino_out = hx_wino_out_avx512;
         t->softmax = hx_softmax_rows_avx512;
         t->layernorm = hx_layernorm_rows_avx512;
         t->attention = hx_attention_block_avx512;
         /* The bitset kernels gain nothing from zmm: the AVX2 ones. */
-        t->bits.popcount_and = hx_popcount_and_avx2, t->bits.byte_eq = hx_byte_eq_bits_avx2;
+        t->bits.popcount_and = hx_popcount_and_avx2;
+        t->bits.byte_eq = hx_byte_eq_bits_avx2;
         /* AVX-512 without VBMI (Skylake to Cascade Lake) has no vpermb: the
          * AVX2 bit-form walker. */
         t->forest.scan = HX_ISA_AVX512;
@@ -60,7 +67,9 @@ static void fill(hx_kernels *t, hx_isa isa, const hx_cpu_features *f) {
         t->isa = isa;
         t->gemm = hx_gemm_kernel_neon;
         t->act = hx_act_rows_neon;
-        t->conv.row = hx_conv_row_neon, t->conv.wino_in = hx_wino_in_neon, t->conv.wino_out = hx_wino_out_neon;
+        t->conv.row = hx_conv_row_neon;
+        t->conv.wino_in = hx_wino_in_neon;
+        t->conv.wino_out = hx_wino_out_neon;
         t->softmax = hx_softmax_rows_neon;
         t->layernorm = hx_layernorm_rows_neon;
         t->attention = hx_attention_block_neon;
