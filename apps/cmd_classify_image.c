@@ -19,6 +19,7 @@
 #include "helix/seresnet.h"
 #include "helix/image.h"
 #include "helix/seresnet_file.h"
+#include "helix/transformer_ops.h"
 
 int cmd_classify_image(int argc, char **argv);
 
@@ -104,7 +105,7 @@ static void write_result(const hx_seresnet_file *m, const char *file, const floa
         write_error(file, "out of memory");
         return;
     }
-    hx_softmax(logits, m->n_labels, p);
+    hx_softmax_rows(1, (size_t)m->n_labels, logits, (size_t)m->n_labels, p, (size_t)m->n_labels);
     int best = 0;
     for (int k = 1; k < m->n_labels; k++)
         if (p[k] > p[best]) best = k;

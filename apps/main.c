@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "helix.h"
+#include "cli_env.h"
 #include "cli_util.h"
 
 /* Declared weak so that a build missing one command still links and says so. */
@@ -111,7 +112,7 @@ int main(int argc, char **argv) {
     }
     hx_error err;
     hx_error_clear(&err);
-    if (hx_isa_init(&err) != HX_OK) {
+    if (cli_apply_environment(&err) != HX_OK) {
         fprintf(stderr, "helix: %s\n", err.msg);
         return 2;
     }

@@ -7,6 +7,7 @@
  * M in {1, 32, 128, 512} x (K,N) in {(768,768), (768,2304), (768,3072),
  * (3072,768)}, and square 1024 and 2048. Each figure is the median of
  * several timed repetitions (the machine may be shared). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ typedef struct {
     const float *A, *W;
     float *C;
     hx_packed_b *packed;
+    hx_gemm_workspace ws; /* sized once per shape, as a model session does */
     hx_threadpool *pool;
     int impl; /* 0 helix-packed, 1 helix, 2 openblas */
 } run_ctx;
@@ -93,11 +95,11 @@ static int run_once(run_ctx *r) {
     switch (r->impl) {
     case 0:
         st = hx_sgemm_packed(HX_NOTRANS, r->M, 1.0f, r->A, r->K, r->packed, 0.0f, r->C, r->N, NULL,
-                             r->pool, &err);
+                             &r->ws, r->pool, &err);
         break;
     case 1:
         st = hx_sgemm(HX_NOTRANS, HX_TRANS, r->M, r->N, r->K, 1.0f, r->A, r->K, r->W, r->K, 0.0f,
-                      r->C, r->N, NULL, r->pool, &err);
+                      r->C, r->N, NULL, &r->ws, r->pool, &err);
         break;
     case 2:
 #if defined(HELIX_HAVE_OPENBLAS)
@@ -228,15 +230,17 @@ int bench_gemm(int argc, char **argv) {
     for (size_t s = 0; s < n_shapes && !status; s++) {
         size_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
         float *A = malloc(M * K * sizeof *A), *W = malloc(N * K * sizeof *W), *C = malloc(M * N * sizeof *C);
-        if (!A || !W || !C) {
+        hx_gemm_workspace ws = {NULL, hx_gemm_workspace_size(M, N, K)};
+        ws.data = ws.bytes < SIZE_MAX ? malloc(ws.bytes) : NULL;
+        if (!A || !W || !C || !ws.data) {
             fprintf(stderr, "helix bench gemm: out of memory\n");
-            free(A), free(W), free(C);
+            free(A), free(W), free(C), free(ws.data);
             status = 1;
             break;
         }
         for (size_t i = 0; i < M * K; i++) A[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
         for (size_t i = 0; i < N * K; i++) W[i] = (float)((i * 104729) % 1000) / 1000.0f - 0.5f;
-        run_ctx r = {M, N, K, A, W, C, NULL, pool, 0};
+        run_ctx r = {M, N, K, A, W, C, NULL, ws, pool, 0};
         if (hx_gemm_pack_b(HX_TRANS, K, N, W, K, &r.packed, &err) != HX_OK) {
             fprintf(stderr, "helix bench gemm: %s\n", err.msg);
             status = 1;
@@ -244,7 +248,7 @@ int bench_gemm(int argc, char **argv) {
         double g[3] = {0, 0, 0};
         if (!status && time_gflops(&r, have_blas ? 3 : 2, (int)reps, g)) status = 1;
         hx_gemm_packed_free(r.packed);
-        free(A), free(W), free(C);
+        free(A), free(W), free(C), free(ws.data);
         if (status) break;
         if (json) {
             static const char *const names[3] = {"helix-packed", "helix", "openblas"};

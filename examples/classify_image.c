@@ -48,7 +48,7 @@ int main(int argc, char **argv) {
             rc = 1;
             break;
         }
-        hx_softmax(logits, model.n_labels, probs);
+        hx_softmax_rows(1, (size_t)model.n_labels, logits, (size_t)model.n_labels, probs, (size_t)model.n_labels);
         int best = 0;
         for (int k = 1; k < model.n_labels; k++)
             if (probs[k] > probs[best]) best = k;

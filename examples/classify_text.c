@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
             rc = 1;
             break;
         }
-        hx_softmax(logits, (int)K, probs);
+        hx_softmax_rows(1, K, logits, K, probs, K);
         size_t best = 0;
         for (size_t k = 1; k < K; k++)
             if (probs[k] > probs[best]) best = k;

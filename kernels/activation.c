@@ -1,29 +1,14 @@
-/* Activation dispatch on the active ISA. */
-#include "transformer_ops_isa.h"
-#include "helix/cpu.h"
+/* hx_gelu / hx_tanh: the kernel table's vector activations, the same code
+ * as the GEMM epilogue's (gemm_act_impl.h), so helix has one vector GELU. */
+#include <string.h>
 
-void hx_gelu(size_t n, const float *x, float *y) {
-    switch (hx_isa_active()) {
-#if defined(__x86_64__)
-    case HX_ISA_AVX2: hx_gelu_avx2(n, x, y); return;
-    case HX_ISA_AVX512: hx_gelu_avx512(n, x, y); return;
-#endif
-#if defined(__aarch64__)
-    case HX_ISA_NEON: hx_gelu_neon(n, x, y); return;
-#endif
-    default: hx_gelu_ref(n, x, y); return;
-    }
+#include "kernels/dispatch.h"
+
+static void act_copy(hx_act act, size_t n, const float *x, float *y) {
+    if (y != x) memmove(y, x, n * sizeof *y);
+    hx_kernels_active()->act(act, y, n);
 }
 
-void hx_tanh(size_t n, const float *x, float *y) {
-    switch (hx_isa_active()) {
-#if defined(__x86_64__)
-    case HX_ISA_AVX2: hx_tanh_avx2(n, x, y); return;
-    case HX_ISA_AVX512: hx_tanh_avx512(n, x, y); return;
-#endif
-#if defined(__aarch64__)
-    case HX_ISA_NEON: hx_tanh_neon(n, x, y); return;
-#endif
-    default: hx_tanh_ref(n, x, y); return;
-    }
-}
+void hx_gelu(size_t n, const float *x, float *y) { act_copy(HX_ACT_GELU, n, x, y); }
+
+void hx_tanh(size_t n, const float *x, float *y) { act_copy(HX_ACT_TANH, n, x, y); }

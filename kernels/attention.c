@@ -1,29 +1,19 @@
-/* Multi-head attention over sequences packed without padding, and the ISA
- * dispatch of the block kernel.
+/* Multi-head attention over sequences packed without padding.
  *
  * Tasks are (sequence, head, query block), numbered sequence by sequence; a
  * task writes only its own query rows of its own head, so the result is the
- * same whichever thread runs it. */
-#include "transformer_ops_isa.h"
-#include "helix/cpu.h"
+ * same whichever thread runs it. The block kernel is the active table's. */
+#include "kernels/dispatch.h"
 
 void hx_attention_block(const hx_attention_head *h, size_t q0, size_t nq, float *scratch) {
-    switch (hx_isa_active()) {
-#if defined(__x86_64__)
-    case HX_ISA_AVX2: hx_attention_block_avx2(h, q0, nq, scratch); return;
-    case HX_ISA_AVX512: hx_attention_block_avx512(h, q0, nq, scratch); return;
-#endif
-#if defined(__aarch64__)
-    case HX_ISA_NEON: hx_attention_block_neon(h, q0, nq, scratch); return;
-#endif
-    default: hx_attention_block_ref(h, q0, nq, scratch); return;
-    }
+    hx_kernels_active()->attention(h, q0, nq, scratch);
 }
 
 typedef struct {
     const hx_attention_batch *b;
     float *scratch;
     size_t scratch_floats;
+    hx_attention_block_fn block;
 } attention_job;
 
 static size_t query_blocks(size_t len) {
@@ -54,7 +44,7 @@ static void attention_task(void *ctx, size_t task, int thread) {
     };
     size_t q0 = qb * HX_ATTN_BLOCK_Q;
     size_t nq = len - q0 < HX_ATTN_BLOCK_Q ? len - q0 : HX_ATTN_BLOCK_Q;
-    hx_attention_block(&h, q0, nq, job->scratch + (size_t)thread * job->scratch_floats);
+    job->block(&h, q0, nq, job->scratch + (size_t)thread * job->scratch_floats);
 }
 
 hx_status hx_attention(const hx_attention_batch *b, float *scratch, hx_threadpool *pool,
@@ -67,7 +57,8 @@ hx_status hx_attention(const hx_attention_batch *b, float *scratch, hx_threadpoo
             return hx_fail(err, HX_EINVAL, "attention: sequence %zu has negative length", s);
         tasks += b->n_heads * query_blocks(b->offsets[s + 1] - b->offsets[s]);
     }
-    attention_job job = {b, scratch, hx_attention_scratch_floats(b->head_dim)};
+    attention_job job = {b, scratch, hx_attention_scratch_floats(b->head_dim),
+                         hx_kernels_active()->attention};
     hx_parallel_for(pool, tasks, attention_task, &job);
     return HX_OK;
 }

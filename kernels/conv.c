@@ -22,8 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helix/cpu.h"
-#include "kernels/conv_internal.h"
+#include "kernels/dispatch.h"
 
 static int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
@@ -221,7 +220,7 @@ typedef struct {
     const hx_fmap *in, *res;
     hx_fmap *out;
     int relu, oh, ow;
-    void (*row)(const hx_conv_row_args *);
+    hx_conv_row_fn row;
 } conv_job;
 
 static void conv_task(void *ctx, size_t task, int thread) {
@@ -256,32 +255,13 @@ static void conv_task(void *ctx, size_t task, int thread) {
 }
 
 typedef struct {
-    void (*row)(const hx_conv_row_args *);
-    hx_wino_in_fn in;
-    hx_wino_out_fn out;
-} isa_kernels;
-
-static isa_kernels kernels_for_isa(void) {
-    switch (hx_isa_active()) {
-#if defined(__x86_64__)
-    case HX_ISA_AVX512: return (isa_kernels){hx_conv_row_avx512, hx_wino_in_avx512, hx_wino_out_avx512};
-    case HX_ISA_AVX2: return (isa_kernels){hx_conv_row_avx2, hx_wino_in_avx2, hx_wino_out_avx2};
-#endif
-#if defined(__aarch64__)
-    case HX_ISA_NEON: return (isa_kernels){hx_conv_row_neon, hx_wino_in_neon, hx_wino_out_neon};
-#endif
-    default: return (isa_kernels){hx_conv_row_scalar, hx_wino_in_scalar, hx_wino_out_scalar};
-    }
-}
-
-typedef struct {
     const hx_conv *c;
     const hx_fmap *in, *res;
     hx_fmap *out;
     int relu, oh, ow, tiles_y, tiles_x, ntiles, n_chunks;
     float *v;       /* [n][36][icb][tile][16] */
     float *m;       /* per thread: [36][2][WINO_CHUNK][16] */
-    isa_kernels k;
+    const hx_kernels *k;
 } wino_job;
 
 /* Step 1: task = (image, input block, tile row). */
@@ -299,7 +279,7 @@ static void wino_in_task(void *ctx, size_t task, int thread) {
         const int y0 = 4 * ty - 1, x0 = 4 * tx - 1; /* window origin in image coordinates */
         float *v = j->v + (((size_t)n * 36 * j->c->n_icb + icb) * j->ntiles + (size_t)ty * j->tiles_x + tx) * 16;
         if (y0 + 6 <= in->h + in->pad && x0 + 6 <= in->w + in->pad) {
-            j->k.in(hx_fmap_at(in, n, icb * 16, y0, x0), rs, v, v_stride);
+            j->k->conv.wino_in(hx_fmap_at(in, n, icb * 16, y0, x0), rs, v, v_stride);
         } else { /* the window leaves the buffer: gather the image part, zeros elsewhere */
             memset(local, 0, sizeof local);
             for (int r = 0; r < 6; r++)
@@ -308,7 +288,7 @@ static void wino_in_task(void *ctx, size_t task, int thread) {
                     if (y >= 0 && y < in->h && x >= 0 && x < in->w)
                         memcpy(local + (r * 6 + q) * 16, hx_fmap_at(in, n, icb * 16, y, x), 16 * sizeof(float));
                 }
-            j->k.in(local, 6 * 16, v, v_stride);
+            j->k->conv.wino_in(local, 6 * 16, v, v_stride);
         }
     }
 }
@@ -343,7 +323,7 @@ static void wino_out_task(void *ctx, size_t task, int thread) {
             .relu = 0,
             .npix = ct,
         };
-        j->k.row(&a);
+        j->k->conv.row(&a);
     }
     for (int i = 0; i < ct; i++) {
         const int tile = t0 + i, ty = tile / j->tiles_x, tx = tile % j->tiles_x;
@@ -351,7 +331,7 @@ static void wino_out_task(void *ctx, size_t task, int thread) {
         const int cols = j->ow - 4 * tx < 4 ? j->ow - 4 * tx : 4;
         for (int b = 0; b < oct / 16; b++) {
             const int ch = t * 32 + b * 16;
-            j->k.out(m + ((size_t)b * ct + i) * 16, m_stride, c->bias + ch,
+            j->k->conv.wino_out(m + ((size_t)b * ct + i) * 16, m_stride, c->bias + ch,
                      hx_fmap_at(j->out, n, ch, 4 * ty, 4 * tx), row_stride(j->out),
                      j->res ? hx_fmap_at(j->res, n, ch, 4 * ty, 4 * tx) : NULL,
                      j->res ? row_stride(j->res) : 0, j->relu, rows, cols);
@@ -362,7 +342,7 @@ static void wino_out_task(void *ctx, size_t task, int thread) {
 static hx_status wino_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
                               const hx_fmap *res, bool relu, hx_threadpool *pool, hx_error *err) {
     wino_job j = {.c = c, .in = in, .res = res, .out = out, .relu = relu, .oh = out->h, .ow = out->w,
-                  .k = kernels_for_isa()};
+                  .k = hx_kernels_active()};
     j.tiles_y = (out->h + 3) / 4;
     j.tiles_x = (out->w + 3) / 4;
     j.ntiles = j.tiles_y * j.tiles_x;
@@ -403,7 +383,7 @@ hx_status hx_conv_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
         (c->algo == HX_CONV_WINOGRAD || (size_t)in->n * ((oh + 3) / 4) * ((ow + 3) / 4) >= WINO_MIN_TILES))
         return wino_forward(c, in, out, residual, relu, pool, err);
     conv_job j = {.c = c, .in = in, .res = residual, .out = out, .relu = relu, .oh = oh, .ow = ow,
-                  .row = kernels_for_isa().row};
+                  .row = hx_kernels_active()->conv.row};
     hx_parallel_for(pool, (size_t)in->n * c->n_tiles * oh, conv_task, &j);
     return HX_OK;
 }

@@ -1,10 +1,10 @@
-/* The direct-convolution row kernel, written once and compiled once per ISA.
+/* The direct-convolution row kernel, written once in the SIMD vocabulary
+ * (simd_avx2.h lists it) and compiled once per ISA.
  *
- * The including file defines a vector type and its operations (VEC, VW floats
- * per vector, VZERO, VLOAD, VSTORE, VBCAST from a pointer, VFMA(a, b, c) =
- * a*b + c, VADD, VMAX0) and the register blocking TMAX1 / TMAX2 (pixels held
- * at once for 16 / 32 output channels), then names the function with
- * CONV_ROW_FN. The Winograd transforms are in conv_wino_tmpl.h.
+ * The including file includes its simd_*.h, defines the register blocking
+ * TMAX1 / TMAX2 (pixels held at once for 16 / 32 output channels), then
+ * names the function with CONV_ROW_FN. The Winograd transforms are in
+ * conv_wino_tmpl.h.
  *
  * Register blocking: T output pixels x (oct / VW) vectors of accumulators stay
  * in registers over the whole reduction (all input channels and taps). Each
@@ -17,11 +17,11 @@
 
 static inline __attribute__((always_inline)) void conv_tile(const hx_conv_row_args *a, int x0,
                                                             const int T, const int NB) {
-    VEC acc[TMAX1 > TMAX2 ? TMAX1 : TMAX2][2 * VPB];
+    vf acc[TMAX1 > TMAX2 ? TMAX1 : TMAX2][2 * VPB];
 #pragma GCC unroll 32
     for (int t = 0; t < T; t++)
 #pragma GCC unroll 32
-        for (int j = 0; j < NB * VPB; j++) acc[t][j] = VZERO();
+        for (int j = 0; j < NB * VPB; j++) acc[t][j] = vzero();
 
     const int cb = a->in_cb, k = a->k, oct = a->oct;
     const size_t pix = (size_t)a->stride * (size_t)cb; /* floats between pixels' inputs */
@@ -33,14 +33,14 @@ static inline __attribute__((always_inline)) void conv_tile(const hx_conv_row_ar
             for (int kx = 0; kx < k; kx++) {
                 const float *ip = row + (size_t)kx * (size_t)cb;
                 for (int i = 0; i < cb; i++, w += oct) {
-                    VEC wv[2 * VPB];
+                    vf wv[2 * VPB];
 #pragma GCC unroll 32
-                    for (int j = 0; j < NB * VPB; j++) wv[j] = VLOAD(w + j * VW);
+                    for (int j = 0; j < NB * VPB; j++) wv[j] = vload(w + j * VW);
 #pragma GCC unroll 32
                     for (int t = 0; t < T; t++) {
-                        VEC b = VBCAST(ip + (size_t)t * pix + i);
+                        vf b = vbcast(ip + (size_t)t * pix + i);
 #pragma GCC unroll 32
-                        for (int j = 0; j < NB * VPB; j++) acc[t][j] = VFMA(b, wv[j], acc[t][j]);
+                        for (int j = 0; j < NB * VPB; j++) acc[t][j] = vfma(b, wv[j], acc[t][j]);
                     }
                 }
             }
@@ -51,15 +51,15 @@ static inline __attribute__((always_inline)) void conv_tile(const hx_conv_row_ar
 #pragma GCC unroll 32
     for (int j = 0; j < NB * VPB; j++) {
         const int blk = j / VPB, lane = (j % VPB) * VW;
-        VEC bias = VLOAD(a->bias + j * VW);
+        vf bias = vload(a->bias + j * VW);
         float *o = a->out + (size_t)blk * a->out_cb_stride + (size_t)x0 * 16 + lane;
         const float *r = a->res ? a->res + (size_t)blk * a->res_cb_stride + (size_t)x0 * 16 + lane : NULL;
 #pragma GCC unroll 32
         for (int t = 0; t < T; t++) {
-            VEC v = VADD(acc[t][j], bias);
-            if (r) v = VADD(v, VLOAD(r + (size_t)t * 16));
-            if (a->relu) v = VMAX0(v);
-            VSTORE(o + (size_t)t * 16, v);
+            vf v = vadd(acc[t][j], bias);
+            if (r) v = vadd(v, vload(r + (size_t)t * 16));
+            if (a->relu) v = vmax(v, vzero());
+            vstore(o + (size_t)t * 16, v);
         }
     }
 }

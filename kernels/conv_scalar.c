@@ -31,15 +31,7 @@ void hx_conv_row_scalar(const hx_conv_row_args *a) {
     }
 }
 
-#define VEC float
-#define VW 1
-#define VLOAD(p) (*(p))
-#define VSTORE(p, v) (*(p) = (v))
-#define VFMA(a, b, c) ((a) * (b) + (c))
-#define VADD(a, b) ((a) + (b))
-#define VSUB(a, b) ((a) - (b))
-#define VSET1(x) (x)
-#define VMAX0(v) ((v) > 0.0f ? (v) : 0.0f)
+#include "kernels/simd_scalar.h"
 #define WINO_IN_FN hx_wino_in_scalar
 #define WINO_OUT_FN hx_wino_out_scalar
 #include "kernels/conv_wino_tmpl.h"

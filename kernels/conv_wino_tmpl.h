@@ -1,6 +1,7 @@
-/* The Winograd F(4x4, 3x3) transforms, written once and compiled once per
- * ISA: the including file defines VEC, VW, VLOAD, VSTORE, VFMA, VADD, VSUB,
- * VSET1, VMAX0 and names the functions WINO_IN_FN and WINO_OUT_FN. */
+/* The Winograd F(4x4, 3x3) transforms, written once in the SIMD vocabulary
+ * (simd_avx2.h lists it; simd_scalar.h has the subset used here) and
+ * compiled once per ISA: the including file includes its simd_*.h and names
+ * the functions WINO_IN_FN and WINO_OUT_FN. */
 #include "kernels/conv_internal.h"
 
 #ifndef VPB
@@ -12,39 +13,39 @@
  * with B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0;
  *             0 2 -1 -2 1 0; 0 4 0 -5 0 1]
  * and  A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]. */
-static inline __attribute__((always_inline)) void wino_bt(const VEC d[6], VEC o[6]) {
-    const VEC c4 = VSET1(4.0f), cm4 = VSET1(-4.0f), cm5 = VSET1(-5.0f), c2 = VSET1(2.0f);
-    o[0] = VFMA(c4, d[0], VFMA(cm5, d[2], d[4]));
-    o[1] = VFMA(cm4, VADD(d[1], d[2]), VADD(d[3], d[4]));
-    o[2] = VFMA(c4, VSUB(d[1], d[2]), VSUB(d[4], d[3]));
-    o[3] = VFMA(c2, VSUB(d[3], d[1]), VSUB(d[4], d[2]));
-    o[4] = VFMA(c2, VSUB(d[1], d[3]), VSUB(d[4], d[2]));
-    o[5] = VFMA(c4, d[1], VFMA(cm5, d[3], d[5]));
+static inline __attribute__((always_inline)) void wino_bt(const vf d[6], vf o[6]) {
+    const vf c4 = vset1(4.0f), cm4 = vset1(-4.0f), cm5 = vset1(-5.0f), c2 = vset1(2.0f);
+    o[0] = vfma(c4, d[0], vfma(cm5, d[2], d[4]));
+    o[1] = vfma(cm4, vadd(d[1], d[2]), vadd(d[3], d[4]));
+    o[2] = vfma(c4, vsub(d[1], d[2]), vsub(d[4], d[3]));
+    o[3] = vfma(c2, vsub(d[3], d[1]), vsub(d[4], d[2]));
+    o[4] = vfma(c2, vsub(d[1], d[3]), vsub(d[4], d[2]));
+    o[5] = vfma(c4, d[1], vfma(cm5, d[3], d[5]));
 }
 
-static inline __attribute__((always_inline)) void wino_at(const VEC m[6], VEC o[4]) {
-    const VEC a = VADD(m[1], m[2]), b = VSUB(m[1], m[2]), c = VADD(m[3], m[4]), d = VSUB(m[3], m[4]);
-    o[0] = VADD(VADD(m[0], a), c);
-    o[1] = VFMA(VSET1(2.0f), d, b);
-    o[2] = VFMA(VSET1(4.0f), c, a);
-    o[3] = VADD(VFMA(VSET1(8.0f), d, b), m[5]);
+static inline __attribute__((always_inline)) void wino_at(const vf m[6], vf o[4]) {
+    const vf a = vadd(m[1], m[2]), b = vsub(m[1], m[2]), c = vadd(m[3], m[4]), d = vsub(m[3], m[4]);
+    o[0] = vadd(vadd(m[0], a), c);
+    o[1] = vfma(vset1(2.0f), d, b);
+    o[2] = vfma(vset1(4.0f), c, a);
+    o[3] = vadd(vfma(vset1(8.0f), d, b), m[5]);
 }
 
 /* in: 6x6 pixels of 16 floats, pixel (r, c) at in + r*row_stride + c*16;
  * v: 36 vectors of 16 floats, position 6i+j at v + (6i+j)*v_stride. */
 void WINO_IN_FN(const float *in, size_t row_stride, float *v, size_t v_stride) {
     for (int q = 0; q < VPB; q++) {
-        VEC t[6][6]; /* t = B^T d, column by column */
+        vf t[6][6]; /* t = B^T d, column by column */
         for (int c = 0; c < 6; c++) {
-            VEC d[6], o[6];
-            for (int k = 0; k < 6; k++) d[k] = VLOAD(in + (size_t)k * row_stride + (size_t)c * 16 + q * VW);
+            vf d[6], o[6];
+            for (int k = 0; k < 6; k++) d[k] = vload(in + (size_t)k * row_stride + (size_t)c * 16 + q * VW);
             wino_bt(d, o);
             for (int i = 0; i < 6; i++) t[i][c] = o[i];
         }
         for (int i = 0; i < 6; i++) {
-            VEC o[6];
+            vf o[6];
             wino_bt(t[i], o);
-            for (int j = 0; j < 6; j++) VSTORE(v + (size_t)(6 * i + j) * v_stride + q * VW, o[j]);
+            for (int j = 0; j < 6; j++) vstore(v + (size_t)(6 * i + j) * v_stride + q * VW, o[j]);
         }
     }
 }
@@ -54,22 +55,22 @@ void WINO_IN_FN(const float *in, size_t row_stride, float *v, size_t v_stride) {
 void WINO_OUT_FN(const float *m, size_t m_stride, const float *bias, float *out, size_t out_row_stride,
                  const float *res, size_t res_row_stride, int relu, int rows, int cols) {
     for (int q = 0; q < VPB; q++) {
-        VEC t[4][6]; /* t = A^T m, column by column */
+        vf t[4][6]; /* t = A^T m, column by column */
         for (int c = 0; c < 6; c++) {
-            VEC x[6], o[4];
-            for (int k = 0; k < 6; k++) x[k] = VLOAD(m + (size_t)(6 * k + c) * m_stride + q * VW);
+            vf x[6], o[4];
+            for (int k = 0; k < 6; k++) x[k] = vload(m + (size_t)(6 * k + c) * m_stride + q * VW);
             wino_at(x, o);
             for (int i = 0; i < 4; i++) t[i][c] = o[i];
         }
-        const VEC b = VLOAD(bias + q * VW);
+        const vf b = vload(bias + q * VW);
         for (int i = 0; i < rows; i++) {
-            VEC o[4];
+            vf o[4];
             wino_at(t[i], o);
             for (int j = 0; j < cols; j++) {
-                VEC y = VADD(o[j], b);
-                if (res) y = VADD(y, VLOAD(res + (size_t)i * res_row_stride + (size_t)j * 16 + q * VW));
-                if (relu) y = VMAX0(y);
-                VSTORE(out + (size_t)i * out_row_stride + (size_t)j * 16 + q * VW, y);
+                vf y = vadd(o[j], b);
+                if (res) y = vadd(y, vload(res + (size_t)i * res_row_stride + (size_t)j * 16 + q * VW));
+                if (relu) y = vmax(y, vzero());
+                vstore(out + (size_t)i * out_row_stride + (size_t)j * 16 + q * VW, y);
             }
         }
     }

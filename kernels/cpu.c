@@ -1,9 +1,8 @@
 /* CPU feature detection (cpuid + xgetbv on x86-64, getauxval on aarch64) and
- * the one-time choice of the active instruction set. */
+ * the ISA names. Which ISA is active, and its kernels, is dispatch.c's. */
 #include "helix/cpu.h"
 
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -122,54 +121,4 @@ bool hx_isa_parse(const char *name, hx_isa *out) {
         }
     }
     return false;
-}
-
-static pthread_mutex_t isa_lock = PTHREAD_MUTEX_INITIALIZER;
-static int isa_ready;
-static hx_isa isa_current;
-static hx_status isa_init_status;
-static char isa_init_msg[HX_ERROR_MSG_MAX];
-
-hx_status hx_isa_init(hx_error *err) {
-    pthread_mutex_lock(&isa_lock);
-    if (!isa_ready) {
-        isa_current = hx_isa_best();
-        isa_init_status = HX_OK;
-        const char *env = getenv("HELIX_ISA");
-        if (env && *env) {
-            hx_isa want;
-            hx_error e;
-            if (!hx_isa_parse(env, &want)) {
-                isa_init_status = hx_fail(&e, HX_EISA,
-                    "HELIX_ISA=%s is not an instruction set helix knows (scalar, avx2, avx512, neon)", env);
-                memcpy(isa_init_msg, e.msg, sizeof isa_init_msg);
-            } else if (!hx_isa_supported(want)) {
-                isa_init_status = hx_fail(&e, HX_EISA,
-                    "HELIX_ISA=%s: this CPU or this build cannot run %s (best available: %s)",
-                    env, env, hx_isa_name(hx_isa_best()));
-                memcpy(isa_init_msg, e.msg, sizeof isa_init_msg);
-            } else {
-                isa_current = want;
-            }
-        }
-        isa_ready = 1;
-    }
-    hx_status st = isa_init_status;
-    pthread_mutex_unlock(&isa_lock);
-    if (st != HX_OK) return hx_fail(err, st, "%s", isa_init_msg);
-    return HX_OK;
-}
-
-hx_isa hx_isa_active(void) {
-    if (!__atomic_load_n(&isa_ready, __ATOMIC_ACQUIRE)) hx_isa_init(NULL);
-    return __atomic_load_n(&isa_current, __ATOMIC_RELAXED);
-}
-
-hx_status hx_isa_set(hx_isa isa, hx_error *err) {
-    hx_isa_init(NULL);
-    if (!hx_isa_supported(isa))
-        return hx_fail(err, HX_EISA, "instruction set %s is not available on this CPU or build",
-                       hx_isa_name(isa));
-    __atomic_store_n(&isa_current, isa, __ATOMIC_RELAXED);
-    return HX_OK;
 }

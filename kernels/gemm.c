@@ -6,9 +6,8 @@
  *       -> MR-row micro-panels (A in L1) -> NR-column panels of B (B in L2)
  *       -> micro-kernel (MR x NR tile in registers, epilogue on the last block) */
 #include "helix/gemm.h"
-#include "kernels/gemm_internal.h"
+#include "kernels/dispatch.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,34 +19,23 @@ hx_status hx_gemm_openblas(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t 
                            hx_error *err);
 #endif
 
-const hx_gemm_kernel *hx_gemm_kernel_for(hx_isa isa) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case HX_ISA_AVX2: return &hx_gemm_kernel_avx2;
-    case HX_ISA_AVX512: return &hx_gemm_kernel_avx512;
+/* The backend, an option the caller sets (hx_gemm_set_backend). */
+static int backend; /* atomic: hx_gemm_backend */
+
+hx_status hx_gemm_set_backend(hx_gemm_backend b, hx_error *err) {
+    if (b != HX_GEMM_HELIX && b != HX_GEMM_OPENBLAS)
+        return hx_fail(err, HX_EINVAL, "GEMM: unknown backend %d", (int)b);
+#if !defined(HELIX_HAVE_OPENBLAS)
+    if (b == HX_GEMM_OPENBLAS)
+        return hx_fail(err, HX_EUNSUPPORTED, "GEMM: this build has no OpenBLAS backend");
 #endif
-#if defined(__aarch64__)
-    case HX_ISA_NEON: return &hx_gemm_kernel_neon;
-#endif
-    default: return &hx_gemm_kernel_scalar;
-    }
+    __atomic_store_n(&backend, (int)b, __ATOMIC_RELAXED);
+    return HX_OK;
 }
 
-/* HELIX_GEMM=openblas, read once. */
-#if defined(HELIX_HAVE_OPENBLAS)
-static int use_openblas;
-static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
-static void read_backend(void) {
-    const char *env = getenv("HELIX_GEMM");
-    use_openblas = env && !strcmp(env, "openblas");
-}
 static int backend_is_openblas(void) {
-    pthread_once(&backend_once, read_backend);
-    return use_openblas;
+    return __atomic_load_n(&backend, __ATOMIC_RELAXED) == HX_GEMM_OPENBLAS;
 }
-#else
-static int backend_is_openblas(void) { return 0; }
-#endif
 
 /* ---- packing ------------------------------------------------------------ */
 
@@ -55,7 +43,7 @@ struct hx_packed_b {
     const hx_gemm_kernel *kern; /* the kernel whose NR the panels use */
     size_t K, N, n_panels;
     float *panels;              /* n_panels panels of K x NR, zero past column N */
-    float *plain;               /* B as given (compacted), only for HELIX_GEMM=openblas */
+    float *plain;               /* B as given (compacted), only for the OpenBLAS backend */
     hx_trans plain_tb;
 };
 
@@ -208,33 +196,77 @@ static void gemm_task(void *ctx, size_t t, int thread) {
 
 static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
 
-/* The packed copy of A lives in a buffer owned by the calling thread and kept
- * between calls, so a model running layer after layer allocates nothing per
- * inference once the largest shape has been seen. */
-static _Thread_local float *a_scratch_buf;
-static _Thread_local size_t a_scratch_cap;
+/* ---- the workspace ------------------------------------------------------
+ *
+ * One call's scratch: B's panels (hx_sgemm only) then A's micro-panels, each
+ * starting on a 64-byte boundary. A is packed whole, once, by the calling
+ * thread's tasks and shared by every tile, so the size depends on the shape
+ * and the kernel, never on the thread count. */
 
-static float *a_scratch(size_t n) {
-    if (n > a_scratch_cap) {
-        float *b = alloc_floats(n);
-        if (!b) return NULL;
-        free(a_scratch_buf);
-        a_scratch_buf = b;
-        a_scratch_cap = n;
-    }
-    return a_scratch_buf;
+#define WS_ALIGN 64
+
+/* Floats of n rounded up to a whole number of `unit`-wide panels, times K;
+ * 0 on overflow (a real need is never 0 once M, N and K are positive). */
+static size_t panel_floats(size_t n, size_t unit, size_t K) {
+    size_t panels = n / unit + (n % unit != 0);
+    if (K && panels > SIZE_MAX / sizeof(float) / WS_ALIGN / unit / K) return 0;
+    return panels * unit * (K ? K : 1);
 }
 
-static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, size_t N, size_t K,
-                            float alpha, const float *A, size_t lda, const float *b_panels,
-                            float beta, float *C, size_t ldc, const hx_epilogue *ep,
-                            hx_threadpool *pool, hx_error *err) {
+static size_t round_bytes(size_t floats) {
+    return (floats * sizeof(float) + WS_ALIGN - 1) & ~(size_t)(WS_ALIGN - 1);
+}
+
+/* Bytes kern needs for M x N x K (N = 0: A only); 0 when too large. */
+static size_t ws_bytes(const hx_gemm_kernel *kern, size_t M, size_t N, size_t K) {
+    size_t a = panel_floats(M, kern->mr, K), b = N ? panel_floats(N, kern->nr, K) : 0;
+    if (!a || (N && !b)) return 0;
+    size_t ab = round_bytes(a), bb = N ? round_bytes(b) : 0;
+    if (ab > SIZE_MAX / 2 - WS_ALIGN || bb > SIZE_MAX / 2 - WS_ALIGN) return 0;
+    return WS_ALIGN + ab + bb;
+}
+
+size_t hx_gemm_workspace_size(size_t M, size_t N, size_t K) {
+    size_t most = 0;
+    for (int i = 0; i < HX_ISA_COUNT; i++) {
+        size_t b = ws_bytes(&hx_kernels_for((hx_isa)i)->gemm, M ? M : 1, N, K);
+        if (!b) return SIZE_MAX;
+        if (b > most) most = b;
+    }
+    return most;
+}
+
+/* The call's scratch: the caller's workspace if given (and large enough),
+ * else memory of its own that ws_release frees. */
+typedef struct {
+    char *base; /* 64-byte aligned */
+    void *owned;
+} scratch;
+
+static hx_status ws_acquire(const hx_gemm_workspace *ws, size_t need, scratch *s, hx_error *err) {
+    s->owned = NULL;
+    if (ws) {
+        if (!ws->data || ws->bytes < need)
+            return hx_fail(err, HX_EINVAL,
+                           "GEMM: the workspace holds %zu bytes, this product needs %zu "
+                           "(hx_gemm_workspace_size)", ws->data ? ws->bytes : 0, need);
+        s->base = (char *)(((uintptr_t)ws->data + WS_ALIGN - 1) & ~(uintptr_t)(WS_ALIGN - 1));
+        return HX_OK;
+    }
+    s->owned = aligned_alloc(WS_ALIGN, need - WS_ALIGN);
+    if (!s->owned) return hx_fail(err, HX_ENOMEM, "GEMM: out of memory for a %zu-byte workspace", need);
+    s->base = s->owned;
+    return HX_OK;
+}
+
+static void ws_release(scratch *s) { free(s->owned); }
+
+static void run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, size_t N, size_t K,
+                       float alpha, const float *A, size_t lda, const float *b_panels,
+                       float beta, float *C, size_t ldc, const hx_epilogue *ep,
+                       float *a_panels, hx_threadpool *pool) {
     /* Pack all of op(A) once (M x K is small next to the M x N x K work). */
     size_t a_count = (M + kern->mr - 1) / kern->mr;
-    if (K && a_count > SIZE_MAX / sizeof(float) / kern->mr / K)
-        return hx_fail(err, HX_ERANGE, "GEMM: A (%zux%zu) is too large to pack", M, K);
-    float *a_panels = a_scratch(a_count * kern->mr * K);
-    if (!a_panels) return hx_fail(err, HX_ENOMEM, "out of memory packing A (%zux%zu)", M, K);
     pack_a_job pj = {kern, ta, A, lda, M, K, kern->mr, a_panels};
     hx_parallel_for(pool, a_count, pack_a_task, &pj);
 
@@ -254,7 +286,6 @@ static hx_status run_packed(const hx_gemm_kernel *kern, hx_trans ta, size_t M, s
     g.tiles_n = (N + g.nt - 1) / g.nt;
     g.tiles_m = tiles_m;
     hx_parallel_for(pool, tiles_m * g.tiles_n, gemm_task, &g);
-    return HX_OK;
 }
 
 /* ---- checks and the public entry points --------------------------------- */
@@ -312,8 +343,8 @@ static void dot_task(void *ctx, size_t t, int thread) {
 
 hx_status hx_sgemm(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K,
                    float alpha, const float *A, size_t lda, const float *B, size_t ldb,
-                   float beta, float *C, size_t ldc,
-                   const hx_epilogue *ep, hx_threadpool *pool, hx_error *err) {
+                   float beta, float *C, size_t ldc, const hx_epilogue *ep,
+                   const hx_gemm_workspace *ws, hx_threadpool *pool, hx_error *err) {
     hx_status st;
     if ((st = check_trans(ta, "A", err)) || (st = check_trans(tb, "B", err)) ||
         (st = check_matrix("A", A, ta, M, K, lda, err)) ||
@@ -326,7 +357,7 @@ hx_status hx_sgemm(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K,
     if (backend_is_openblas())
         return hx_gemm_openblas(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, pool, err);
 #endif
-    const hx_gemm_kernel *kern = hx_gemm_kernel_for(hx_isa_active());
+    const hx_gemm_kernel *kern = &hx_kernels_active()->gemm;
     if (M <= 2 && ta == HX_NOTRANS && tb == HX_TRANS && kern->dot) {
         dot_job d = {kern, M, N, K, A, lda, B, ldb, C, ldc,
                      {alpha, beta, ep ? ep->bias : NULL, ep ? ep->act : HX_ACT_NONE}};
@@ -335,16 +366,18 @@ hx_status hx_sgemm(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K,
     }
     /* Pack op(B) for this call (in parallel, one task per panel), then run
      * the same blocked product as the pre-packed path. */
+    size_t need = ws_bytes(kern, M, N, K);
+    if (!need) return hx_fail(err, HX_ERANGE, "GEMM: A (%zux%zu) or B (%zux%zu) is too large to pack", M, K, K, N);
+    scratch sc = {NULL, NULL};
+    if ((st = ws_acquire(ws, need, &sc, err)) != HX_OK) return st;
     size_t n_panels = (N + kern->nr - 1) / kern->nr;
-    if (K && n_panels > SIZE_MAX / sizeof(float) / kern->nr / K)
-        return hx_fail(err, HX_ERANGE, "GEMM: B (%zux%zu) is too large to pack", K, N);
-    float *panels = alloc_floats(n_panels * kern->nr * K);
-    if (!panels) return hx_fail(err, HX_ENOMEM, "out of memory packing B (%zux%zu)", K, N);
+    float *panels = (float *)sc.base;
+    float *a_panels = (float *)(sc.base + round_bytes(n_panels * kern->nr * K));
     pack_b_job pj = {kern, tb, K, N, B, ldb, panels};
     hx_parallel_for(pool, n_panels, pack_b_task, &pj);
-    st = run_packed(kern, ta, M, N, K, alpha, A, lda, panels, beta, C, ldc, ep, pool, err);
-    free(panels);
-    return st;
+    run_packed(kern, ta, M, N, K, alpha, A, lda, panels, beta, C, ldc, ep, a_panels, pool);
+    ws_release(&sc);
+    return HX_OK;
 }
 
 hx_status hx_gemm_pack_b(hx_trans tb, size_t K, size_t N, const float *B, size_t ldb,
@@ -353,7 +386,7 @@ hx_status hx_gemm_pack_b(hx_trans tb, size_t K, size_t N, const float *B, size_t
     if (!out) return hx_fail(err, HX_EINVAL, "GEMM: no output handle for packing");
     *out = NULL;
     if ((st = check_trans(tb, "B", err)) || (st = check_matrix("B", B, tb, K, N, ldb, err))) return st;
-    const hx_gemm_kernel *kern = hx_gemm_kernel_for(hx_isa_active());
+    const hx_gemm_kernel *kern = &hx_kernels_active()->gemm;
     size_t n_panels = (N + kern->nr - 1) / kern->nr;
     if (K && n_panels > SIZE_MAX / sizeof(float) / kern->nr / K)
         return hx_fail(err, HX_ERANGE, "GEMM: B (%zux%zu) is too large to pack", K, N);
@@ -400,7 +433,8 @@ size_t hx_gemm_packed_bytes(const hx_packed_b *pb) {
 
 hx_status hx_sgemm_packed(hx_trans ta, size_t M, float alpha, const float *A, size_t lda,
                           const hx_packed_b *B, float beta, float *C, size_t ldc,
-                          const hx_epilogue *ep, hx_threadpool *pool, hx_error *err) {
+                          const hx_epilogue *ep, const hx_gemm_workspace *ws,
+                          hx_threadpool *pool, hx_error *err) {
     hx_status st;
     if (!B) return hx_fail(err, HX_EINVAL, "GEMM: packed B is NULL");
     size_t N = B->N, K = B->K;
@@ -415,12 +449,18 @@ hx_status hx_sgemm_packed(hx_trans ta, size_t M, float alpha, const float *A, si
 #endif
     /* The panels fix the kernel: a handle packed under one ISA stays valid
      * if the active ISA changes afterwards. */
-    return run_packed(B->kern, ta, M, N, K, alpha, A, lda, B->panels, beta, C, ldc, ep, pool, err);
+    size_t need = ws_bytes(B->kern, M, 0, K);
+    if (!need) return hx_fail(err, HX_ERANGE, "GEMM: A (%zux%zu) is too large to pack", M, K);
+    scratch sc = {NULL, NULL};
+    if ((st = ws_acquire(ws, need, &sc, err)) != HX_OK) return st;
+    run_packed(B->kern, ta, M, N, K, alpha, A, lda, B->panels, beta, C, ldc, ep, (float *)sc.base, pool);
+    ws_release(&sc);
+    return HX_OK;
 }
 
 void hx_act_inplace(hx_act act, float *x, size_t n) {
     if (!x || act == HX_ACT_NONE) return;
-    hx_gemm_kernel_for(hx_isa_active())->act_rows(act, x, n);
+    hx_kernels_active()->act(act, x, n);
 }
 
 const char *hx_gemm_backend_name(void) { return backend_is_openblas() ? "openblas" : "helix"; }

@@ -48,8 +48,10 @@ typedef void (*hx_gemm_dot_fn)(size_t m, size_t n, size_t K, const float *a, siz
 typedef void (*hx_gemm_pack_a_fn)(const float *A, size_t lda, size_t rows, size_t K, size_t mr,
                                   float *dst);
 
+/* A GEMM kernel family: its block sizes and micro-kernels. One per ISA, held
+ * in the kernel table (kernels/dispatch.h); a packed B keeps a pointer to
+ * the one it was packed for. */
 typedef struct {
-    hx_isa isa;
     size_t mr, nr;   /* micro-tile */
     size_t kc;       /* K block: an MR x KC micro-panel of A stays in L1 */
     size_t mc, nt;   /* task tile: a KC x NT block of B stays in L2 */
@@ -58,20 +60,30 @@ typedef struct {
     hx_gemm_ukr_wide ukr_wide; /* NULL: none */
     hx_gemm_dot_fn dot;        /* NULL: none */
     size_t wide;               /* panels one ukr_wide call covers */
-    hx_act_rows_fn act_rows;
 } hx_gemm_kernel;
 
+/* The per-ISA pieces (the tables in dispatch.c point at them). */
+#define HX_GEMM_ISA_DECL(isa)                                                                   \
+    extern const hx_gemm_kernel hx_gemm_kernel_##isa;                                           \
+    void hx_gemm_ukr_##isa(size_t m, size_t n, size_t kc, const float *a, const float *b,       \
+                           float *c, size_t ldc, const hx_ukr_args *p);                         \
+    size_t hx_gemm_ukr_wide_##isa(size_t m, size_t kc, const float *a, const float *b,          \
+                                  size_t b_stride, float *c, size_t ldc, const hx_ukr_args *p); \
+    void hx_gemm_dot_##isa(size_t m, size_t n, size_t K, const float *a, size_t lda,            \
+                           const float *b, size_t ldb, float *c, size_t ldc,                    \
+                           const hx_ukr_args *p);                                               \
+    void hx_act_rows_##isa(hx_act act, float *x, size_t n);
+
 extern const hx_gemm_kernel hx_gemm_kernel_scalar;
+void hx_act_rows_scalar(hx_act act, float *x, size_t n);
 #if defined(__x86_64__)
-extern const hx_gemm_kernel hx_gemm_kernel_avx2;
-extern const hx_gemm_kernel hx_gemm_kernel_avx512;
+HX_GEMM_ISA_DECL(avx2)
+HX_GEMM_ISA_DECL(avx512)
+void hx_gemm_pack_a_x86(const float *A, size_t lda, size_t rows, size_t K, size_t mr, float *dst);
 #endif
 #if defined(__aarch64__)
-extern const hx_gemm_kernel hx_gemm_kernel_neon;
+HX_GEMM_ISA_DECL(neon)
 #endif
-
-/* The kernel for an ISA (the scalar one for an ISA this build lacks). */
-const hx_gemm_kernel *hx_gemm_kernel_for(hx_isa isa);
 
 /* Largest micro-tile any kernel uses (edge tiles go through a buffer this big). */
 #define HX_GEMM_MAX_MR 16

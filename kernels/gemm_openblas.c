@@ -1,11 +1,11 @@
-/* HELIX_GEMM=openblas: hx_sgemm through cblas_sgemm, for comparison runs.
- * Each thread of our pool runs single-threaded OpenBLAS on its own band of
- * rows of C (the band size fixed by the shape), then the same vector epilogue
- * as the helix kernels. */
+/* The OpenBLAS backend (hx_gemm_set_backend): hx_sgemm through cblas_sgemm,
+ * for comparison runs. Each thread of our pool runs single-threaded OpenBLAS
+ * on its own band of rows of C (the band size fixed by the shape), then the
+ * same vector epilogue as the helix kernels. */
 #if defined(HELIX_HAVE_OPENBLAS)
 #include <cblas.h>
 
-#include "kernels/gemm_internal.h"
+#include "kernels/dispatch.h"
 
 hx_status hx_gemm_openblas(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t K, float alpha,
                            const float *A, size_t lda, const float *B, size_t ldb, float beta,
@@ -58,7 +58,7 @@ hx_status hx_gemm_openblas(hx_trans ta, hx_trans tb, size_t M, size_t N, size_t 
     static int single_threaded;
     if (!__atomic_exchange_n(&single_threaded, 1, __ATOMIC_ACQ_REL)) openblas_set_num_threads(1);
     blas_job j = {ta, tb, M, N, K, 64, alpha, beta, A, B, lda, ldb, ldc, C, ep,
-                  hx_gemm_kernel_for(hx_isa_active())->act_rows};
+                  hx_kernels_active()->act};
     hx_parallel_for(pool, (M + j.band - 1) / j.band, blas_band, &j);
     return HX_OK;
 }

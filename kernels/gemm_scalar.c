@@ -1,5 +1,5 @@
 /* Portable C SGEMM micro-kernel (4 x 8), used when no SIMD path is available
- * or HELIX_ISA=scalar. Plain fp32 multiply-add in k order (ISO C: no FMA
+ * or the scalar ISA is chosen. Plain fp32 multiply-add in k order (ISO C: no FMA
  * contraction), epilogue through hx_act_apply. */
 #include "kernels/gemm_internal.h"
 
@@ -26,12 +26,12 @@ static void ukr_scalar(size_t m, size_t n, size_t kc, const float *a, const floa
     }
 }
 
-static void act_rows_scalar(hx_act act, float *x, size_t n) {
+void hx_act_rows_scalar(hx_act act, float *x, size_t n) {
     for (size_t i = 0; i < n; i++) x[i] = hx_act_apply(act, x[i]);
 }
 
 const hx_gemm_kernel hx_gemm_kernel_scalar = {
-    .isa = HX_ISA_SCALAR, .mr = MR, .nr = NR,
+    .mr = MR, .nr = NR,
     .kc = 256, .mc = 64, .nt = 256,
-    .ukr = ukr_scalar, .act_rows = act_rows_scalar,
+    .ukr = ukr_scalar,
 };

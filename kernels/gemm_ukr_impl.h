@@ -1,14 +1,12 @@
-/* The register-blocked SGEMM micro-kernel, written once and instantiated by
- * each per-ISA file (gemm_avx2.c, gemm_avx512.c, gemm_neon.c) with its own
- * vector type. Included after the file defines:
+/* The register-blocked SGEMM micro-kernel, written once in the SIMD
+ * vocabulary (simd_avx2.h lists it) and instantiated by each per-ISA file
+ * (gemm_avx2.c, gemm_avx512.c, gemm_neon.c). Included after the file's
+ * simd_*.h and these:
  *
- *   VF, VF_W                 float vector type and its lane count
- *   vf_load(p), vf_store(p,v), vf_set1(x), vf_zero()
- *   vf_fma(a,b,c) = a*b + c, vf_mul(a,b), vf_add(a,b)
- *   UKR_MR, UKR_NV           micro-tile: MR rows x NV vectors (NR = NV*VF_W)
+ *   UKR_MR, UKR_NV           micro-tile: MR rows x NV vectors (NR = NV*VW)
  *   UKR_NAME                 name of the hx_gemm_ukr to define
  *   UKR_WIDE_NAME            name of the hx_gemm_ukr_wide to define
- *   DOT_NAME, vf_hsum(v)     the small-M unpacked kernel, and a lane sum
+ *   DOT_NAME                 name of the small-M unpacked kernel
  *   UKR_ACT_ROWS             the file's hx_act_rows_fn
  *
  * The tile loop keeps MR x NV accumulators in registers: per k step it loads
@@ -18,27 +16,27 @@
 #include <math.h>
 #include <string.h>
 
-#define UKR_NR (UKR_NV * VF_W)
+#define UKR_NR (UKR_NV * VW)
 
 static inline __attribute__((always_inline)) void
 ukr_tile(const int mr, size_t kc, const float *restrict a, const float *restrict b,
          float *restrict c, size_t ldc, const hx_ukr_args *p) {
-    VF acc[UKR_MR][UKR_NV];
+    vf acc[UKR_MR][UKR_NV];
 #pragma GCC unroll 16
     for (int i = 0; i < mr; i++)
 #pragma GCC unroll 8
-        for (int v = 0; v < UKR_NV; v++) acc[i][v] = vf_zero();
+        for (int v = 0; v < UKR_NV; v++) acc[i][v] = vzero();
 
 #pragma GCC unroll 2
     for (size_t k = 0; k < kc; k++) {
-        VF bv[UKR_NV];
+        vf bv[UKR_NV];
 #pragma GCC unroll 8
-        for (int v = 0; v < UKR_NV; v++) bv[v] = vf_load(b + v * VF_W);
+        for (int v = 0; v < UKR_NV; v++) bv[v] = vload(b + v * VW);
 #pragma GCC unroll 16
         for (int i = 0; i < mr; i++) {
-            VF ai = vf_set1(a[i]);
+            vf ai = vset1(a[i]);
 #pragma GCC unroll 8
-            for (int v = 0; v < UKR_NV; v++) acc[i][v] = vf_fma(ai, bv[v], acc[i][v]);
+            for (int v = 0; v < UKR_NV; v++) acc[i][v] = vfma(ai, bv[v], acc[i][v]);
         }
         a += UKR_MR;
         b += UKR_NR;
@@ -46,17 +44,17 @@ ukr_tile(const int mr, size_t kc, const float *restrict a, const float *restrict
 
     /* C = alpha*AB (+ beta*C) (+ bias): one rounding per step, same for
      * every tile, edge or not. */
-    VF alpha = vf_set1(p->alpha), beta = vf_set1(p->beta);
+    vf alpha = vset1(p->alpha), beta = vset1(p->beta);
     int read_c = p->beta != 0.0f;
 #pragma GCC unroll 16
     for (int i = 0; i < mr; i++) {
         float *ci = c + (size_t)i * ldc;
 #pragma GCC unroll 8
         for (int v = 0; v < UKR_NV; v++) {
-            VF r = vf_mul(alpha, acc[i][v]);
-            if (read_c) r = vf_fma(beta, vf_load(ci + v * VF_W), r);
-            if (p->bias) r = vf_add(r, vf_load(p->bias + v * VF_W));
-            vf_store(ci + v * VF_W, r);
+            vf r = vmul(alpha, acc[i][v]);
+            if (read_c) r = vfma(beta, vload(ci + v * VW), r);
+            if (p->bias) r = vadd(r, vload(p->bias + v * VW));
+            vstore(ci + v * VW, r);
         }
     }
 }
@@ -86,29 +84,29 @@ static void ukr_full_width(size_t m, size_t kc, const float *a, const float *b, 
 static inline __attribute__((always_inline)) void
 ukr_wide_tile(const int mr, size_t kc, const float *restrict a, const float *restrict b,
               size_t b_stride, float *restrict c, size_t ldc, const hx_ukr_args *p) {
-    VF acc[2][UKR_WIDE][UKR_NV];
+    vf acc[2][UKR_WIDE][UKR_NV];
 #pragma GCC unroll 2
     for (int i = 0; i < mr; i++)
 #pragma GCC unroll 4
         for (int q = 0; q < UKR_WIDE; q++)
 #pragma GCC unroll 8
-            for (int v = 0; v < UKR_NV; v++) acc[i][q][v] = vf_zero();
+            for (int v = 0; v < UKR_NV; v++) acc[i][q][v] = vzero();
     for (size_t k = 0; k < kc; k++) {
-        VF bv[UKR_WIDE][UKR_NV];
+        vf bv[UKR_WIDE][UKR_NV];
 #pragma GCC unroll 4
         for (int q = 0; q < UKR_WIDE; q++)
 #pragma GCC unroll 8
-            for (int v = 0; v < UKR_NV; v++) bv[q][v] = vf_load(b + q * b_stride + k * UKR_NR + v * VF_W);
+            for (int v = 0; v < UKR_NV; v++) bv[q][v] = vload(b + q * b_stride + k * UKR_NR + v * VW);
 #pragma GCC unroll 2
         for (int i = 0; i < mr; i++) {
-            VF ai = vf_set1(a[k * UKR_MR + i]);
+            vf ai = vset1(a[k * UKR_MR + i]);
 #pragma GCC unroll 4
             for (int q = 0; q < UKR_WIDE; q++)
 #pragma GCC unroll 8
-                for (int v = 0; v < UKR_NV; v++) acc[i][q][v] = vf_fma(ai, bv[q][v], acc[i][q][v]);
+                for (int v = 0; v < UKR_NV; v++) acc[i][q][v] = vfma(ai, bv[q][v], acc[i][q][v]);
         }
     }
-    VF alpha = vf_set1(p->alpha), beta = vf_set1(p->beta);
+    vf alpha = vset1(p->alpha), beta = vset1(p->beta);
     int read_c = p->beta != 0.0f;
 #pragma GCC unroll 2
     for (int i = 0; i < mr; i++) {
@@ -117,10 +115,10 @@ ukr_wide_tile(const int mr, size_t kc, const float *restrict a, const float *res
             float *ci = c + (size_t)i * ldc + q * UKR_NR;
 #pragma GCC unroll 8
             for (int v = 0; v < UKR_NV; v++) {
-                VF r = vf_mul(alpha, acc[i][q][v]);
-                if (read_c) r = vf_fma(beta, vf_load(ci + v * VF_W), r);
-                if (p->bias) r = vf_add(r, vf_load(p->bias + q * UKR_NR + v * VF_W));
-                vf_store(ci + v * VF_W, r);
+                vf r = vmul(alpha, acc[i][q][v]);
+                if (read_c) r = vfma(beta, vload(ci + v * VW), r);
+                if (p->bias) r = vadd(r, vload(p->bias + q * UKR_NR + v * VW));
+                vstore(ci + v * VW, r);
             }
         }
         if (p->act != HX_ACT_NONE) UKR_ACT_ROWS(p->act, c + (size_t)i * ldc, UKR_WIDE * UKR_NR);
@@ -140,11 +138,11 @@ size_t UKR_WIDE_NAME(size_t m, size_t kc, const float *a, const float *b, size_t
 /* C[0:m, 0:n] for m <= 2 rows of A (row-major) against B stored n x K
  * ([out, in], unpacked): dot products along k, four rows of B at a time, so
  * B is read once and never packed (packing would cost more than the product
- * itself). Each element: VF_W lane sums in k order, their sum, then the k
+ * itself). Each element: VW lane sums in k order, their sum, then the k
  * tail in order; a fixed order for a given K. */
 void DOT_NAME(size_t m, size_t n, size_t K, const float *a, size_t lda, const float *b,
               size_t ldb, float *c, size_t ldc, const hx_ukr_args *p) {
-    size_t kv = K / VF_W * VF_W;
+    size_t kv = K / VW * VW;
     for (size_t j = 0; j < n;) {
         size_t nq = n - j >= 4 ? 4 : 1;
         float s[2][4];
@@ -152,20 +150,20 @@ void DOT_NAME(size_t m, size_t n, size_t K, const float *a, size_t lda, const fl
             const float *ai = a + i * lda;
             if (nq == 4) {
                 const float *b0 = b + j * ldb, *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
-                VF c0 = vf_zero(), c1 = vf_zero(), c2 = vf_zero(), c3 = vf_zero();
-                for (size_t k = 0; k < kv; k += VF_W) {
-                    VF av = vf_load(ai + k);
-                    c0 = vf_fma(av, vf_load(b0 + k), c0);
-                    c1 = vf_fma(av, vf_load(b1 + k), c1);
-                    c2 = vf_fma(av, vf_load(b2 + k), c2);
-                    c3 = vf_fma(av, vf_load(b3 + k), c3);
+                vf c0 = vzero(), c1 = vzero(), c2 = vzero(), c3 = vzero();
+                for (size_t k = 0; k < kv; k += VW) {
+                    vf av = vload(ai + k);
+                    c0 = vfma(av, vload(b0 + k), c0);
+                    c1 = vfma(av, vload(b1 + k), c1);
+                    c2 = vfma(av, vload(b2 + k), c2);
+                    c3 = vfma(av, vload(b3 + k), c3);
                 }
-                s[i][0] = vf_hsum(c0), s[i][1] = vf_hsum(c1), s[i][2] = vf_hsum(c2), s[i][3] = vf_hsum(c3);
+                s[i][0] = vhsum(c0), s[i][1] = vhsum(c1), s[i][2] = vhsum(c2), s[i][3] = vhsum(c3);
             } else {
                 const float *b0 = b + j * ldb;
-                VF c0 = vf_zero();
-                for (size_t k = 0; k < kv; k += VF_W) c0 = vf_fma(vf_load(ai + k), vf_load(b0 + k), c0);
-                s[i][0] = vf_hsum(c0);
+                vf c0 = vzero();
+                for (size_t k = 0; k < kv; k += VW) c0 = vfma(vload(ai + k), vload(b0 + k), c0);
+                s[i][0] = vhsum(c0);
             }
             for (size_t q = 0; q < nq; q++)
                 for (size_t k = kv; k < K; k++) s[i][q] = fmaf(ai[k], b[(j + q) * ldb + k], s[i][q]);

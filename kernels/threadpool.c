@@ -99,13 +99,20 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
+/* Set by hx_threads_set_default; 0 = the online cores. */
+static int default_threads;
+
+hx_status hx_threads_set_default(int n_threads, hx_error *err) {
+    if (n_threads < 0 || n_threads > 1024)
+        return hx_fail(err, HX_EINVAL, "thread count %d is outside 1..1024 (0 = the online cores)",
+                       n_threads);
+    __atomic_store_n(&default_threads, n_threads, __ATOMIC_RELAXED);
+    return HX_OK;
+}
+
 int hx_default_threads(void) {
-    const char *env = getenv("HELIX_THREADS");
-    if (env && *env) {
-        char *end;
-        long v = strtol(env, &end, 10);
-        if (!*end && v >= 1 && v <= 1024) return (int)v;
-    }
+    int set = __atomic_load_n(&default_threads, __ATOMIC_RELAXED);
+    if (set > 0) return set;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n >= 1 ? (int)(n > 1024 ? 1024 : n) : 1;
 }

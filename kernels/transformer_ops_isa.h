@@ -1,6 +1,6 @@
 /* Private: the per-ISA variants of the transformer ops declared in
- * include/helix/transformer_ops.h. Only the dispatchers (attention.c,
- * layernorm.c, softmax.c, activation.c) and the tests call these directly. */
+ * include/helix/transformer_ops.h (the kernel table, dispatch.c, points at
+ * them; the ops call them through it). */
 #ifndef HELIX_TRANSFORMER_OPS_ISA_H
 #define HELIX_TRANSFORMER_OPS_ISA_H
 
@@ -13,9 +13,7 @@
                                  const float *gamma, const float *beta, float eps,         \
                                  float *y, size_t ldy);                                    \
     void hx_softmax_rows_##isa(size_t rows, size_t n, const float *x, size_t ldx, float *y,     \
-                          size_t ldy);                                                     \
-    void hx_gelu_##isa(size_t n, const float *x, float *y);                                \
-    void hx_tanh_##isa(size_t n, const float *x, float *y);
+                          size_t ldy);
 
 #if defined(__x86_64__)
 HX_TOPS_DECLARE(avx2)

@@ -1,17 +1,11 @@
-/* Private: the SIMD transformer ops written once over a small vector
- * vocabulary, included by attention_*.c / layernorm_*.c / softmax_*.c /
- * activation_*.c after their ISA's vocabulary header (transformer_vec_*.h).
- *
- * The vocabulary provides: VW (lanes), vf (vector type), HX_SIMD_ISA (name
- * suffix), vzero, vset1, vload, vstore, vload_fill(p, n, fill) (n < VW lanes
- * from p, the rest = fill), vstore_n, vadd, vsub, vmul, vdiv, vfma(a, b, c) =
- * a*b + c, vmax, vmin, vabs, vcopysign(mag, sign), vselect_lt(a, b, x, y) =
- * a < b ? x : y, vhsum, vhmax, vexp.
- *
- * Each op is guarded by a HX_SIMD_WANT_* macro so every .c file compiles only
- * the op it is named after. */
+/* Private: softmax, LayerNorm and the attention block, written once in the
+ * SIMD vocabulary (simd_avx2.h lists it) and instantiated by
+ * transformer_ops_avx2.c / _avx512.c / _neon.c after their simd_*.h and the
+ * attention tiling (SCORE_NK keys per score micro-tile, PV_ROWS x PV_CV
+ * query rows x vectors per P.V micro-tile). The activations are the GEMM
+ * epilogue's (gemm_act_impl.h). */
 #ifndef HX_SIMD_ISA
-#error "include an ISA vocabulary header first"
+#error "include a simd_*.h vocabulary header first"
 #endif
 
 #include <float.h>
@@ -24,52 +18,7 @@
 #define HX_SIMD_NAME(f) HX_SIMD_CAT(f, HX_SIMD_ISA)
 #define HX_INLINE static inline __attribute__((always_inline))
 
-/* ---- exp-based activations ------------------------------------------------ */
-#if defined(HX_SIMD_WANT_ACTIVATION)
-/* gelu(x) = 0.5 x (1 + erf(x/√2)). With z = |x|/√2, erfc(z) is approximated
- * as t(a1 + t(a2 + t(a3 + t(a4 + t a5)))) e^(-z²), t = 1/(1 + p z)
- * (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7). Then 1 + erf(x) is
- * 2 - erfc(z) for x >= 0 and erfc(z) for x < 0, which keeps the negative side
- * free of cancellation. */
-HX_INLINE vf vgelu(vf x) {
-    vf z = vmul(vabs(x), vset1(0.70710678118654752f));
-    vf t = vdiv(vset1(1.0f), vfma(vset1(0.3275911f), z, vset1(1.0f)));
-    vf p = vset1(1.061405429f);
-    p = vfma(p, t, vset1(-1.453152027f));
-    p = vfma(p, t, vset1(1.421413741f));
-    p = vfma(p, t, vset1(-0.284496736f));
-    p = vfma(p, t, vset1(0.254829592f));
-    vf erfc = vmul(vmul(p, t), vexp(vsub(vzero(), vmul(z, z))));
-    vf one_plus_erf = vselect_lt(x, vzero(), erfc, vsub(vset1(2.0f), erfc));
-    return vmul(vmul(vset1(0.5f), x), one_plus_erf);
-}
-
-/* tanh(x) = sign(x) (1 - e)/(1 + e), e = exp(-2|x|); below |x| = 0.04 the
- * odd series x - x³/3 + 2x⁵/15 avoids the cancellation in 1 - e. */
-HX_INLINE vf vtanh(vf x) {
-    vf a = vabs(x);
-    vf e = vexp(vmul(a, vset1(-2.0f)));
-    vf big = vdiv(vsub(vset1(1.0f), e), vadd(vset1(1.0f), e));
-    vf x2 = vmul(a, a);
-    vf small = vmul(a, vfma(x2, vfma(x2, vset1(2.0f / 15.0f), vset1(-1.0f / 3.0f)), vset1(1.0f)));
-    return vcopysign(vselect_lt(a, vset1(0.04f), small, big), x);
-}
-
-void HX_SIMD_NAME(hx_gelu)(size_t n, const float *x, float *y) {
-    size_t i = 0;
-    for (; i + VW <= n; i += VW) vstore(y + i, vgelu(vload(x + i)));
-    if (i < n) vstore_n(y + i, vgelu(vload_fill(x + i, n - i, 0.0f)), n - i);
-}
-
-void HX_SIMD_NAME(hx_tanh)(size_t n, const float *x, float *y) {
-    size_t i = 0;
-    for (; i + VW <= n; i += VW) vstore(y + i, vtanh(vload(x + i)));
-    if (i < n) vstore_n(y + i, vtanh(vload_fill(x + i, n - i, 0.0f)), n - i);
-}
-#endif
-
 /* ---- softmax ------------------------------------------------------------- */
-#if defined(HX_SIMD_WANT_SOFTMAX)
 void HX_SIMD_NAME(hx_softmax_rows)(size_t rows, size_t n, const float *x, size_t ldx, float *y,
                               size_t ldy) {
     if (n == 0) return;
@@ -96,10 +45,8 @@ void HX_SIMD_NAME(hx_softmax_rows)(size_t rows, size_t n, const float *x, size_t
         if (tail) vstore_n(yr + body, vmul(vload_fill(yr + body, tail, 0.0f), inv), tail);
     }
 }
-#endif
 
 /* ---- LayerNorm ----------------------------------------------------------- */
-#if defined(HX_SIMD_WANT_LAYERNORM)
 void HX_SIMD_NAME(hx_layernorm_rows)(size_t rows, size_t n, const float *x, size_t ldx,
                                      const float *gamma, const float *beta, float eps,
                                      float *y, size_t ldy) {
@@ -132,7 +79,6 @@ void HX_SIMD_NAME(hx_layernorm_rows)(size_t rows, size_t n, const float *x, size
         }
     }
 }
-#endif
 
 /* ---- attention ----------------------------------------------------------
  *
@@ -142,7 +88,6 @@ void HX_SIMD_NAME(hx_layernorm_rows)(size_t rows, size_t n, const float *x, size
  * statistics (running max, running sum, per query) are then plain lane-wise
  * vector ops down the key rows, and P·V broadcasts one probability per
  * (key, query) against the contiguous value row v_j. */
-#if defined(HX_SIMD_WANT_ATTENTION)
 #define BQ HX_ATTN_BLOCK_Q
 #define BK HX_ATTN_BLOCK_K
 #define QV (BQ / VW) /* vectors per score row */
@@ -274,4 +219,3 @@ void HX_SIMD_NAME(hx_attention_block)(const hx_attention_head *h, size_t q0, siz
 #undef BQ
 #undef BK
 #undef QV
-#endif

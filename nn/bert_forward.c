@@ -10,8 +10,8 @@
  *   x   = LN(f W2ᵀ + b2 + x)                    [T, H]    GEMM (beta = 1) + LN
  *
  * and the FFN runs in fixed chunks of FFN_ROWS tokens so that f never needs
- * [T, I] floats. Every buffer lives in one arena allocated by
- * hx_bert_session_create. */
+ * [T, I] floats. Every buffer, the GEMMs' workspace included, lives in one
+ * arena allocated by hx_bert_session_create, so a batch allocates nothing. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,7 @@ struct hx_bert_session {
     void *arena;
     size_t arena_bytes;
     float *x, *qkv, *ctx, *ffn, *attn_scratch, *rows, *pooled;
+    hx_gemm_workspace gemm_ws; /* packed A of every GEMM, one after another */
     size_t *offsets;
     size_t n_tokens, n_seqs; /* of the last batch */
 };
@@ -58,7 +59,12 @@ hx_status hx_bert_session_create(const hx_bert *m, size_t max_batch, size_t max_
     const size_t sizes[] = {T * H, T * 3 * H, T * H, F * c->intermediate_size,
                             threads * hx_attention_scratch_floats(H / c->num_heads),
                             max_batch * H, max_batch * H};
-    size_t bytes = 64 + (max_batch + 1) * sizeof(size_t);
+    /* The largest A any GEMM packs: [T, H] (QKV, attention output) or an FFN
+     * chunk's [F, I] (the pooler's and classifier's [batch, H] are smaller). */
+    size_t ws_a = hx_gemm_workspace_size(T, 0, H), ws_f = hx_gemm_workspace_size(F, 0, c->intermediate_size);
+    const size_t ws_bytes = (ws_a > ws_f ? ws_a : ws_f);
+    if (ws_bytes > SIZE_MAX / 2) return hx_fail(err, HX_ERANGE, "bert session: arena too large");
+    size_t bytes = 64 + (max_batch + 1) * sizeof(size_t) + ((ws_bytes + 63) & ~(size_t)63);
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         size_t b = (sizes[i] * sizeof(float) + 63) & ~(size_t)63;
         if (b > SIZE_MAX - bytes) return hx_fail(err, HX_ERANGE, "bert session: arena too large");
@@ -80,6 +86,8 @@ hx_status hx_bert_session_create(const hx_bert *m, size_t max_batch, size_t max_
     s->attn_scratch = carve(&cur, sizes[4]);
     s->rows = carve(&cur, sizes[5]);
     s->pooled = carve(&cur, sizes[6]);
+    s->gemm_ws = (hx_gemm_workspace){cur, ws_bytes};
+    cur += (ws_bytes + 63) & ~(size_t)63;
     s->offsets = (size_t *)cur;
     *out = s;
     return HX_OK;
@@ -152,7 +160,7 @@ static hx_status encoder_layer(hx_bert_session *s, const bert_layer *L, hx_error
 
     hx_epilogue ep = {L->qkv_bias, HX_ACT_NONE};
     if ((st = hx_sgemm_packed(HX_NOTRANS, T, 1.0f, s->x, H, L->qkv, 0.0f, s->qkv, 3 * H, &ep,
-                              s->pool, err)) != HX_OK)
+                              &s->gemm_ws, s->pool, err)) != HX_OK)
         return st;
     hx_attention_batch ab = {.n_seqs = s->n_seqs, .offsets = s->offsets, .n_heads = c->num_heads,
                              .head_dim = d, .q = s->qkv, .k = s->qkv + H, .v = s->qkv + 2 * H,
@@ -161,7 +169,7 @@ static hx_status encoder_layer(hx_bert_session *s, const bert_layer *L, hx_error
     if ((st = hx_attention(&ab, s->attn_scratch, s->pool, err)) != HX_OK) return st;
     ep = (hx_epilogue){L->attn_out_bias, HX_ACT_NONE};
     if ((st = hx_sgemm_packed(HX_NOTRANS, T, 1.0f, s->ctx, H, L->attn_out, 1.0f, s->x, H, &ep,
-                              s->pool, err)) != HX_OK)
+                              &s->gemm_ws, s->pool, err)) != HX_OK)
         return st;
     hx_layernorm(T, H, s->x, H, L->ln1_g, L->ln1_b, eps, s->x, H, s->pool);
 
@@ -170,11 +178,11 @@ static hx_status encoder_layer(hx_bert_session *s, const bert_layer *L, hx_error
         float *x = s->x + r0 * H;
         ep = (hx_epilogue){L->ffn_in_bias, HX_ACT_GELU};
         if ((st = hx_sgemm_packed(HX_NOTRANS, nr, 1.0f, x, H, L->ffn_in, 0.0f, s->ffn, I, &ep,
-                                  s->pool, err)) != HX_OK)
+                                  &s->gemm_ws, s->pool, err)) != HX_OK)
             return st;
         ep = (hx_epilogue){L->ffn_out_bias, HX_ACT_NONE};
         if ((st = hx_sgemm_packed(HX_NOTRANS, nr, 1.0f, s->ffn, I, L->ffn_out, 1.0f, x, H, &ep,
-                                  s->pool, err)) != HX_OK)
+                                  &s->gemm_ws, s->pool, err)) != HX_OK)
             return st;
         hx_layernorm(nr, H, x, H, L->ln2_g, L->ln2_b, eps, x, H, s->pool);
     }
@@ -204,7 +212,7 @@ static hx_status pool_first_tokens(hx_bert_session *s, hx_error *err) {
     gather_first_tokens(s);
     hx_epilogue ep = {m->pooler_bias, HX_ACT_TANH};
     return hx_sgemm_packed(HX_NOTRANS, s->n_seqs, 1.0f, s->rows, H, m->pooler, 0.0f, s->pooled, H,
-                           &ep, s->pool, err);
+                           &ep, &s->gemm_ws, s->pool, err);
 }
 
 hx_status hx_bert_classify(hx_bert_session *s, const hx_bert_batch *b, float *logits,
@@ -217,7 +225,8 @@ hx_status hx_bert_classify(hx_bert_session *s, const hx_bert_batch *b, float *lo
     if (st != HX_OK) return st;
     hx_epilogue ep = {m->classifier_bias, HX_ACT_NONE};
     return hx_sgemm_packed(HX_NOTRANS, s->n_seqs, 1.0f, s->pooled, m->cfg.hidden_size,
-                           m->classifier, 0.0f, logits, m->cfg.num_labels, &ep, s->pool, err);
+                           m->classifier, 0.0f, logits, m->cfg.num_labels, &ep, &s->gemm_ws, s->pool,
+                           err);
 }
 
 hx_status hx_bert_embed(hx_bert_session *s, const hx_bert_batch *b, hx_bert_pooling pooling,

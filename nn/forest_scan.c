@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "helix/cpu.h"
+#include "kernels/dispatch.h"
 #include "nn/forest_internal.h"
 
 #define PAD_NODES 64 /* leaves after the last node: vector loads stay inside */
@@ -307,8 +308,7 @@ void hx_scan_walk_scalar(const hx_scan *s, const uint8_t *bins, size_t row_strid
 }
 
 const hx_bitform *hx_scan_bit_form(const hx_scan *s, bool rows_have_nan) {
-    hx_isa isa = hx_isa_active();
-    if (isa != HX_ISA_AVX512 && isa != HX_ISA_AVX2 && isa != HX_ISA_NEON) return NULL;
+    if (hx_kernels_active()->forest.bits == HX_ISA_SCALAR) return NULL;
     if (rows_have_nan && s->nan_left) return s->bit[1].keys > 0 ? &s->bit[1] : NULL;
     if (s->bit[0].keys > 0) return &s->bit[0];
     return NULL;
@@ -318,8 +318,8 @@ void hx_scan_walk_bits(const hx_bitform *b, const int32_t *right, const uint8_t 
                        size_t row_stride, const int32_t *roots, size_t root_stride, int n_jobs,
                        int32_t *leaf) {
 #if defined(__x86_64__) || defined(_M_X64)
-    /* AVX-512 without VBMI (Skylake to Cascade Lake) takes the AVX2 walker. */
-    if (hx_isa_active() == HX_ISA_AVX512 && hx_cpu_features_get()->avx512vbmi)
+    /* The table says AVX2 on AVX-512 without VBMI (Skylake to Cascade Lake). */
+    if (hx_kernels_active()->forest.bits == HX_ISA_AVX512)
         hx_scan_walk_vbmi(b, right, rows, row_stride, roots, root_stride, n_jobs, leaf);
     else
         hx_scan_walk_bits_avx2(b, right, rows, row_stride, roots, root_stride, n_jobs, leaf);
@@ -333,7 +333,7 @@ void hx_scan_walk_bits(const hx_bitform *b, const int32_t *right, const uint8_t 
 
 hx_scan_walk_fn hx_scan_walker(void) {
 #if defined(__x86_64__) || defined(_M_X64)
-    hx_isa isa = hx_isa_active();
+    hx_isa isa = hx_kernels_active()->forest.scan;
     if (isa == HX_ISA_AVX512) return hx_scan_walk_avx512;
     if (isa == HX_ISA_AVX2) return hx_scan_walk_avx2;
 #endif

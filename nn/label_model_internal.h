@@ -14,16 +14,6 @@
 hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_t *counts,
                                hx_error *err);
 
-/* popcount(a[w] & b[w]) summed over w < words: the bitset kernel of the
- * overlap counts, one per ISA. */
-uint64_t hx_lm_and_popcount_ref(const uint64_t *a, const uint64_t *b, size_t words);
-/* bits[w] bit b = (col[64 w + b] == y), w < words (col holds 64*words bytes). */
-void hx_lm_column_bits_ref(const uint8_t *col, size_t words, uint8_t y, uint64_t *bits);
-#if defined(__x86_64__) || defined(_M_X64)
-uint64_t hx_lm_and_popcount_avx2(const uint64_t *a, const uint64_t *b, size_t words);
-void hx_lm_column_bits_avx2(const uint8_t *col, size_t words, uint8_t y, uint64_t *bits);
-#endif
-
 /* The column-permutation step of fit on a model whose mu is set: permutes
  * mu's columns within groups of classes of equal prior (float32 priors pf). */
 hx_status hx_lm_break_symmetry(hx_label_model *model, const float *pf, hx_error *err);

@@ -3,49 +3,16 @@
  * matrix and multiplies it by its transpose in float64; the counts are the
  * same integers, which we get far faster from bitsets: one bit per row for
  * every (LF, class), and a pair count is popcount(bits_a & bits_b). Rows are
- * processed in chunks so the bitsets stay in cache and memory stays bounded. */
+ * processed in chunks so the bitsets stay in cache and memory stays bounded.
+ * The bitset kernels are the kernel table's (kernels/bitset_*.c). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "helix/cpu.h"
+#include "kernels/dispatch.h"
 #include "nn/label_model_internal.h"
 
 #define CHUNK_ROWS 8192 /* 128 words per bitset */
 #define CHUNK_WORDS (CHUNK_ROWS / 64)
-
-uint64_t hx_lm_and_popcount_ref(const uint64_t *a, const uint64_t *b, size_t words) {
-    uint64_t c = 0;
-    for (size_t w = 0; w < words; w++) c += (uint64_t)__builtin_popcountll(a[w] & b[w]);
-    return c;
-}
-
-static uint64_t and_popcount(const uint64_t *a, const uint64_t *b, size_t words) {
-#if defined(__x86_64__) || defined(_M_X64)
-    hx_isa isa = hx_isa_active();
-    if (isa == HX_ISA_AVX2 || isa == HX_ISA_AVX512) return hx_lm_and_popcount_avx2(a, b, words);
-#endif
-    return hx_lm_and_popcount_ref(a, b, words);
-}
-
-/* bits[w] bit b = (col[64 w + b] == y), for w < words. */
-void hx_lm_column_bits_ref(const uint8_t *col, size_t words, uint8_t y, uint64_t *bits) {
-    for (size_t w = 0; w < words; w++) {
-        uint64_t v = 0;
-        for (int b = 0; b < 64; b++) v |= (uint64_t)(col[w * 64 + b] == y) << b;
-        bits[w] = v;
-    }
-}
-
-static void column_bits(const uint8_t *col, size_t words, uint8_t y, uint64_t *bits) {
-#if defined(__x86_64__) || defined(_M_X64)
-    hx_isa isa = hx_isa_active();
-    if (isa == HX_ISA_AVX2 || isa == HX_ISA_AVX512) {
-        hx_lm_column_bits_avx2(col, words, y, bits);
-        return;
-    }
-#endif
-    hx_lm_column_bits_ref(col, words, y, bits);
-}
 
 hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_t *counts,
                                hx_error *err) {
@@ -53,6 +20,7 @@ hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_
     /* Per chunk: the votes transposed into one byte column per LF (255 =
      * abstain or out of range), then one bitset per (LF, class) built 64 rows
      * at a time by a compare + movemask, then the pair counts. */
+    const hx_kernels *kern = hx_kernels_active();
     uint64_t *bits = malloc(d * CHUNK_WORDS * sizeof *bits);
     uint8_t *cols = malloc((size_t)m * CHUNK_ROWS);
     uint8_t *nonempty = malloc(d);
@@ -82,7 +50,7 @@ hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_
             for (int y = 0; y < k; y++) {
                 size_t a = (size_t)i * k + (size_t)y;
                 uint64_t *ba = bits + a * CHUNK_WORDS;
-                column_bits(cols + (size_t)i * CHUNK_ROWS, words, (uint8_t)y, ba);
+                kern->bits.byte_eq(cols + (size_t)i * CHUNK_ROWS, words, (uint8_t)y, ba);
                 uint64_t any = 0;
                 for (size_t w = 0; w < words; w++) any |= ba[w];
                 nonempty[a] = any != 0;
@@ -90,12 +58,12 @@ hx_status hx_lm_overlap_counts(const int32_t *L, size_t n, int m, int k, uint64_
         for (size_t a = 0; a < d; a++) {
             if (!nonempty[a]) continue;
             const uint64_t *ba = bits + a * CHUNK_WORDS;
-            counts[a * d + a] += and_popcount(ba, ba, words);
+            counts[a * d + a] += kern->bits.popcount_and(ba, ba, words);
             /* Pairs from different LFs only: one LF votes one class per row. */
             size_t first_b = (a / (size_t)k + 1) * (size_t)k;
             for (size_t b = first_b; b < d; b++) {
                 if (!nonempty[b]) continue;
-                uint64_t c = and_popcount(ba, bits + b * CHUNK_WORDS, words);
+                uint64_t c = kern->bits.popcount_and(ba, bits + b * CHUNK_WORDS, words);
                 counts[a * d + b] += c;
                 counts[b * d + a] += c;
             }

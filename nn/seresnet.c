@@ -285,12 +285,3 @@ done:
     free(scratch);
     return st;
 }
-
-void hx_softmax(const float *logits, int k, float *probs) {
-    float mx = logits[0];
-    for (int i = 1; i < k; i++)
-        if (logits[i] > mx) mx = logits[i];
-    double sum = 0.0;
-    for (int i = 0; i < k; i++) sum += exp((double)logits[i] - mx);
-    for (int i = 0; i < k; i++) probs[i] = (float)(exp((double)logits[i] - mx) / sum);
-}

@@ -47,10 +47,10 @@ static void compare(size_t M, size_t N, size_t K, hx_trans ta, hx_trans tb, floa
     if (packed) {
         hx_packed_b *pb;
         cr_assert_eq(hx_gemm_pack_b(tb, K, N, B, ldb, &pb, &err), HX_OK, "%s", err.msg);
-        cr_assert_eq(hx_sgemm_packed(ta, M, alpha, A, lda, pb, beta, C, ldc, NULL, NULL, &err), HX_OK, "%s", err.msg);
+        cr_assert_eq(hx_sgemm_packed(ta, M, alpha, A, lda, pb, beta, C, ldc, NULL, NULL, NULL, &err), HX_OK, "%s", err.msg);
         hx_gemm_packed_free(pb);
     } else {
-        cr_assert_eq(hx_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, NULL, &err), HX_OK, "%s", err.msg);
+        cr_assert_eq(hx_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, NULL, NULL, &err), HX_OK, "%s", err.msg);
     }
     cblas_sgemm(CblasRowMajor, ta == HX_TRANS ? CblasTrans : CblasNoTrans,
                 tb == HX_TRANS ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N, (blasint)K, alpha,
@@ -88,21 +88,21 @@ Test(gemm_openblas, odd_shapes_every_isa) {
     hx_isa_set(saved, NULL);
 }
 
-/* HELIX_GEMM=openblas routes hx_sgemm and hx_sgemm_packed through cblas
- * (Criterion runs each test in its own process, so the variable is read
- * fresh here) and applies the same epilogue. */
+/* hx_gemm_set_backend(HX_GEMM_OPENBLAS) routes hx_sgemm and hx_sgemm_packed
+ * through cblas (Criterion runs each test in its own process, so the choice
+ * ends with the test) and applies the same epilogue. */
 Test(gemm_openblas, backend_switch_matches_helix) {
-    setenv("HELIX_GEMM", "openblas", 1);
+    cr_assert_eq(hx_gemm_set_backend(HX_GEMM_OPENBLAS, NULL), HX_OK);
     size_t M = 33, N = 65, K = 129;
     float *A = rand_matrix(M * K), *W = rand_matrix(N * K), *bias = rand_matrix(N);
     float *C = malloc(M * N * sizeof *C), *P = malloc(M * N * sizeof *P), *R = malloc(M * N * sizeof *R);
     hx_epilogue ep = {bias, HX_ACT_GELU};
     hx_threadpool *pool;
     cr_assert_eq(hx_threadpool_create(2, &pool, NULL), HX_OK);
-    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_TRANS, M, N, K, 1.0f, A, K, W, K, 0.0f, C, N, &ep, pool, NULL), HX_OK);
+    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_TRANS, M, N, K, 1.0f, A, K, W, K, 0.0f, C, N, &ep, NULL, pool, NULL), HX_OK);
     hx_packed_b *pb;
     cr_assert_eq(hx_gemm_pack_b(HX_TRANS, K, N, W, K, &pb, NULL), HX_OK);
-    cr_assert_eq(hx_sgemm_packed(HX_NOTRANS, M, 1.0f, A, K, pb, 0.0f, P, N, &ep, pool, NULL), HX_OK);
+    cr_assert_eq(hx_sgemm_packed(HX_NOTRANS, M, 1.0f, A, K, pb, 0.0f, P, N, &ep, NULL, pool, NULL), HX_OK);
     cr_assert_str_eq(hx_gemm_backend_name(), "openblas");
     /* Exactly cblas_sgemm, then bias, then the vector activation. */
     openblas_set_num_threads(1);

@@ -76,11 +76,11 @@ static void check_case(const gemm_case *tc, hx_threadpool *pool) {
         cr_assert_eq(hx_gemm_pack_b(tc->tb, K, N, B, ldb, &pb, &err), HX_OK, "%s", err.msg);
         cr_assert_eq(hx_gemm_packed_k(pb), K);
         cr_assert_eq(hx_gemm_packed_n(pb), N);
-        st = hx_sgemm_packed(tc->ta, M, tc->alpha, A, lda, pb, tc->beta, C, ldc, &ep, pool, &err);
+        st = hx_sgemm_packed(tc->ta, M, tc->alpha, A, lda, pb, tc->beta, C, ldc, &ep, NULL, pool, &err);
         hx_gemm_packed_free(pb);
     } else {
         st = hx_sgemm(tc->ta, tc->tb, M, N, K, tc->alpha, A, lda, B, ldb, tc->beta, C, ldc, &ep,
-                      pool, &err);
+                      NULL, pool, &err);
     }
     cr_assert_eq(st, HX_OK, "%s", err.msg);
     hx_sgemm_ref(tc->ta, tc->tb, M, N, K, tc->alpha, A, lda, B, ldb, tc->beta, R, ldc, &ep);
@@ -199,9 +199,9 @@ static void threads_bit_identical(void) {
             for (int t = 0; t < 4; t++) {
                 C[t] = malloc(M * N * sizeof(float));
                 hx_status st = packed
-                    ? hx_sgemm_packed(HX_NOTRANS, M, 1.0f, A, K, pb, 0.0f, C[t], N, &ep, pools[t], NULL)
+                    ? hx_sgemm_packed(HX_NOTRANS, M, 1.0f, A, K, pb, 0.0f, C[t], N, &ep, NULL, pools[t], NULL)
                     : hx_sgemm(HX_NOTRANS, HX_TRANS, M, N, K, 1.0f, A, K, B, K, 0.0f, C[t], N, &ep,
-                               pools[t], NULL);
+                               NULL, pools[t], NULL);
                 cr_assert_eq(st, HX_OK);
             }
             for (int t = 1; t < 4; t++)
@@ -227,7 +227,7 @@ static void packed_handle_reused(void) {
     cr_assert_geq(hx_gemm_packed_bytes(pb), K * N * sizeof(float));
     for (int call = 0; call < 3; call++) {
         float *A = rand_matrix(M * K), *C = malloc(M * N * sizeof(float)), *R = malloc(M * N * sizeof(float));
-        cr_assert_eq(hx_sgemm_packed(HX_NOTRANS, M, 1.0f, A, K, pb, 0.0f, C, N, NULL, NULL, NULL), HX_OK);
+        cr_assert_eq(hx_sgemm_packed(HX_NOTRANS, M, 1.0f, A, K, pb, 0.0f, C, N, NULL, NULL, NULL, NULL), HX_OK);
         hx_sgemm_ref(HX_NOTRANS, HX_NOTRANS, M, N, K, 1.0f, A, K, B, N, 0.0f, R, N, NULL);
         for (size_t i = 0; i < M * N; i++)
             cr_assert(fabsf(C[i] - R[i]) <= 2.0f * (K + 3) * FLT_EPSILON * K, /* |a|,|b| <= 1 */
@@ -275,13 +275,13 @@ Test(gemm, vector_activations_within_ulps_every_isa) { for_each_isa(activations_
 Test(gemm, bad_arguments_are_errors) {
     float a[16] = {0}, c[16];
     hx_error err;
-    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_NOTRANS, 2, 2, 2, 1, NULL, 2, a, 2, 0, c, 2, NULL, NULL, &err), HX_EINVAL);
-    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_NOTRANS, 2, 2, 4, 1, a, 3, a, 2, 0, c, 2, NULL, NULL, &err), HX_EINVAL);
+    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_NOTRANS, 2, 2, 2, 1, NULL, 2, a, 2, 0, c, 2, NULL, NULL, NULL, &err), HX_EINVAL);
+    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_NOTRANS, 2, 2, 4, 1, a, 3, a, 2, 0, c, 2, NULL, NULL, NULL, &err), HX_EINVAL);
     cr_assert(strstr(err.msg, "leading dimension of A") != NULL, "%s", err.msg);
-    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_TRANS, 2, 4, 2, 1, a, 2, a, 1, 0, c, 4, NULL, NULL, &err), HX_EINVAL);
+    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_TRANS, 2, 4, 2, 1, a, 2, a, 1, 0, c, 4, NULL, NULL, NULL, &err), HX_EINVAL);
     hx_epilogue bad = {NULL, (hx_act)42};
-    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_NOTRANS, 2, 2, 2, 1, a, 2, a, 2, 0, c, 2, &bad, NULL, &err), HX_EINVAL);
-    cr_assert_eq(hx_sgemm_packed(HX_NOTRANS, 2, 1, a, 2, NULL, 0, c, 2, NULL, NULL, &err), HX_EINVAL);
+    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_NOTRANS, 2, 2, 2, 1, a, 2, a, 2, 0, c, 2, &bad, NULL, NULL, &err), HX_EINVAL);
+    cr_assert_eq(hx_sgemm_packed(HX_NOTRANS, 2, 1, a, 2, NULL, 0, c, 2, NULL, NULL, NULL, &err), HX_EINVAL);
     /* Empty products are fine and touch nothing. */
-    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_NOTRANS, 0, 3, 3, 1, NULL, 3, a, 3, 0, NULL, 3, NULL, NULL, &err), HX_OK);
+    cr_assert_eq(hx_sgemm(HX_NOTRANS, HX_NOTRANS, 0, 3, 3, 1, NULL, 3, a, 3, 0, NULL, 3, NULL, NULL, NULL, &err), HX_OK);
 }

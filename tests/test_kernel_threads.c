@@ -75,10 +75,23 @@ Test(threads, rapid_and_paused_batches) {
     }
 }
 
-Test(threads, default_threads_reads_environment) {
+/* The default is an option (the CLI passes HELIX_THREADS), not the
+ * environment: the library ignores the variable. */
+Test(threads, default_threads_is_an_option) {
     setenv("HELIX_THREADS", "3", 1);
+    int cores = hx_default_threads();
+    cr_assert_geq(cores, 1);
+    cr_assert_eq(hx_threads_set_default(3, NULL), HX_OK);
     cr_assert_eq(hx_default_threads(), 3);
-    setenv("HELIX_THREADS", "zero", 1);
-    cr_assert_geq(hx_default_threads(), 1);
+    hx_threadpool *pool;
+    cr_assert_eq(hx_threadpool_create(0, &pool, NULL), HX_OK);
+    cr_assert_eq(hx_threadpool_size(pool), 3);
+    hx_threadpool_destroy(pool);
+    hx_error e;
+    cr_assert_eq(hx_threads_set_default(-1, &e), HX_EINVAL);
+    cr_assert_eq(hx_threads_set_default(1025, &e), HX_EINVAL);
+    cr_assert_eq(hx_default_threads(), 3);
+    cr_assert_eq(hx_threads_set_default(0, NULL), HX_OK);
+    cr_assert_eq(hx_default_threads(), cores);
     unsetenv("HELIX_THREADS");
 }

@@ -1,9 +1,11 @@
-/* CPU feature detection and the instruction-set choice made once per process.
+/* CPU feature detection and the instruction-set choice.
  *
- * The active ISA is the best one the CPU supports, unless the environment
- * variable HELIX_ISA=scalar|avx2|avx512|neon forces one; forcing an ISA the
- * CPU lacks is an error (hx_isa_init reports it), never a SIGILL. Every op
- * module dispatches on hx_isa_active(). Tests switch paths with hx_isa_set(). */
+ * The active ISA is the best one the CPU supports unless hx_isa_set() forces
+ * another (the helix command line does so for HELIX_ISA=...; the library
+ * reads no environment variable); forcing an ISA the CPU lacks is an error,
+ * never a SIGILL. Every op runs the kernels of the active ISA's kernel table
+ * (kernels/dispatch.h), filled once from the CPU's features. Tests switch
+ * paths with hx_isa_set(). */
 #ifndef HELIX_CPU_H
 #define HELIX_CPU_H
 
@@ -35,18 +37,19 @@ const hx_cpu_features *hx_cpu_features_get(void);
 /* True if this build has code for isa and the CPU (and OS) can run it. */
 bool hx_isa_supported(hx_isa isa);
 
-/* Best supported ISA, ignoring HELIX_ISA. */
+/* Best supported ISA (the default active one). */
 hx_isa hx_isa_best(void);
 
-/* Reads HELIX_ISA once and fixes the active ISA; an unknown name or an ISA the
- * CPU lacks is HX_EISA with a message. Safe to call many times. */
+/* Detects the CPU and fills the kernel tables now rather than on the first
+ * op (thread-safe, idempotent); always HX_OK. */
 hx_status hx_isa_init(hx_error *err);
 
-/* The ISA in use (calls hx_isa_init on first use, falling back to the best
- * ISA if HELIX_ISA is invalid). */
+/* The ISA in use. */
 hx_isa hx_isa_active(void);
 
-/* Forces the active ISA (for tests and benchmarks); HX_EISA if unsupported. */
+/* Forces the active ISA for the whole process (an application option, and
+ * how tests and benchmarks pick a path); HX_EISA if unsupported. Call it
+ * between ops, not while one runs on another thread. */
 hx_status hx_isa_set(hx_isa isa, hx_error *err);
 
 const char *hx_isa_name(hx_isa isa);

@@ -48,8 +48,7 @@ int hx_seresnet_num_classes(const hx_seresnet *m);
 hx_status hx_seresnet_forward(const hx_seresnet *m, int n, int h, int w, const float *input,
                               float *logits, hx_threadpool *pool, hx_error *err);
 
-/* Numerically safe softmax of k logits. */
-void hx_softmax(const float *logits, int k, float *probs);
+/* Probabilities from logits: hx_softmax_rows (helix/transformer_ops.h). */
 
 HX_API_END
 #endif

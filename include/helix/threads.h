@@ -20,8 +20,7 @@ typedef struct hx_threadpool hx_threadpool;
  * per-thread scratch memory. */
 typedef void (*hx_task_fn)(void *ctx, size_t task_index, int thread_index);
 
-/* n_threads <= 0 means the default: HELIX_THREADS if set, else the number of
- * online cores. */
+/* n_threads <= 0 means the default (hx_default_threads). */
 hx_status hx_threadpool_create(int n_threads, hx_threadpool **out, hx_error *err);
 void hx_threadpool_destroy(hx_threadpool *pool);
 int hx_threadpool_size(const hx_threadpool *pool); /* 1 for NULL */
@@ -30,8 +29,13 @@ int hx_threadpool_size(const hx_threadpool *pool); /* 1 for NULL */
  * (runs serially on the caller). The calling thread takes part as thread 0. */
 void hx_parallel_for(hx_threadpool *pool, size_t n_tasks, hx_task_fn fn, void *ctx);
 
-/* The default thread count described above. */
+/* The default thread count: the one hx_threads_set_default set, else the
+ * number of online cores. The library reads no environment variable; the
+ * helix command line passes HELIX_THREADS here. */
 int hx_default_threads(void);
+/* Sets the default for the whole process; 0 restores the online cores.
+ * HX_EINVAL outside 0..1024. */
+hx_status hx_threads_set_default(int n_threads, hx_error *err);
 
 HX_API_END
 #endif

@@ -1,12 +1,13 @@
-/* AVX2 kernels of the overlap counts: the POPCNT instruction (every AVX2 CPU
- * has it; without it the compiler falls back to a ~12-operation bit trick) and
- * byte compares + movemask to turn a column of votes into a bitset. */
+/* AVX2 bitset kernels (the label model's overlap counts): the POPCNT
+ * instruction (every AVX2 CPU has it; without it the compiler falls back to a
+ * ~12-operation bit trick) and byte compares + movemask to turn a column of
+ * bytes into a bitset. */
 #include <immintrin.h>
 
-#include "nn/label_model_internal.h"
+#include "kernels/dispatch.h"
 
 __attribute__((target("popcnt")))
-uint64_t hx_lm_and_popcount_avx2(const uint64_t *a, const uint64_t *b, size_t words) {
+uint64_t hx_popcount_and_avx2(const uint64_t *a, const uint64_t *b, size_t words) {
     uint64_t c0 = 0, c1 = 0;
     size_t w = 0;
     for (; w + 2 <= words; w += 2) {
@@ -17,7 +18,7 @@ uint64_t hx_lm_and_popcount_avx2(const uint64_t *a, const uint64_t *b, size_t wo
     return c0 + c1;
 }
 
-void hx_lm_column_bits_avx2(const uint8_t *col, size_t words, uint8_t y, uint64_t *bits) {
+void hx_byte_eq_bits_avx2(const uint8_t *col, size_t words, uint8_t y, uint64_t *bits) {
     __m256i yy = _mm256_set1_epi8((char)y);
     for (size_t w = 0; w < words; w++) {
         __m256i lo = _mm256_loadu_si256((const __m256i *)(col + w * 64));

@@ -1,5 +1,0 @@
-/* activation for neon: the shared SIMD body (transformer_ops_simd.h) over the
- * neon vector vocabulary. */
-#include "transformer_vec_neon.h"
-#define HX_SIMD_WANT_ACTIVATION
-#include "transformer_ops_simd.h"
