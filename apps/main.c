@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "helix.h"
+#include "cli_shard.h"
 #include "cli_util.h"
 
 /* Declared weak so that a build missing one command still links and says so. */
@@ -40,6 +41,7 @@ static const struct {
     {"label-model", "fit / predict / analyze a generative label model"},
     {"triage", "abstract triage: LFs + forests + BERTs combined by a label model"},
     {"udp", "undiagnosed-disease triage from phenopackets"},
+    {"merge", "put the outputs of --shard K/N runs back together (docs/cluster.md)"},
     {"bench", "benchmarks: gemm, attention, conv, bert, seresnet, tokenizer, forest"},
 };
 
@@ -56,6 +58,7 @@ static int (*command_fn(const char *name))(int, char **) {
     if (!strcmp(name, "triage")) return hx_cmd_triage;
     if (!strcmp(name, "udp")) return hx_cmd_udp;
     if (!strcmp(name, "bench")) return hx_cmd_bench;
+    if (!strcmp(name, "merge")) return cli_cmd_merge;
     return NULL;
 }
 
@@ -124,5 +127,5 @@ int main(int argc, char **argv) {
         fprintf(stderr, "helix: %s\n", err.msg);
         return 2;
     }
-    return fn(argc - 1, argv + 1);
+    return cli_shard_main(fn, argc - 1, argv + 1); /* --shard/--resume/-o of record commands */
 }
