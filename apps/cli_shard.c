@@ -135,7 +135,7 @@ static int count_newlines(int fd, off_t from, off_t to, long *count) {
 static long skip_lines(int fd, off_t *pos, off_t end, long lines) {
     static char buf[CHUNK];
     long done = 0;
-    off_t at = *pos;
+    off_t at = *pos, line_start = *pos;
     while (done < lines && at < end) {
         size_t n = (size_t)(end - at < CHUNK ? end - at : CHUNK);
         if (pread_all(fd, buf, n, at)) return -1;
@@ -143,15 +143,15 @@ static long skip_lines(int fd, off_t *pos, off_t end, long lines) {
         while (done < lines && (nl = memchr(p, '\n', (size_t)(e - p)))) {
             done++;
             p = nl + 1;
+            line_start = at + (p - buf);
         }
-        at += p - buf;
-        if (done < lines && p == e) continue;
-        if (done < lines) { /* the rest of the range has no '\n': a torn last line */
-            at = end;
-            done++;
-        }
+        at = done == lines ? line_start : at + (off_t)n;
     }
-    *pos = at;
+    if (done < lines && line_start < end) { /* a torn last line (no '\n') */
+        done++;
+        line_start = end;
+    }
+    *pos = line_start;
     return done;
 }
 
@@ -523,6 +523,8 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
                 fprintf(stderr, "helix %s: cannot resume %s: %s\n", disp, o->out, strerror(errno));
                 goto done;
             }
+            fprintf(stderr, "helix %s: resuming %s (shard %ld/%ld): keeping %ld complete lines, %" PRIu64
+                            " bytes\n", disp, o->out, K, N, out_lines, kept_bytes);
         } else if (resume) {
             out_fd = open(o->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         } else {
