@@ -48,15 +48,19 @@ typedef struct {
                                  blanks (BERT commands); 2 first non-empty line, '{' first */
     int records_failed_rc;    /* status for "ran to the end, some records failed" (0: none) */
     const char *whole_run;    /* option whose output is not per record (refused with --shard) */
+    const char *value_opt;    /* non-NULL: the command also takes FILE arguments (refused with
+                                 --shard/--resume); this is its one option with a value */
 } shard_cmd;
 
 static const shard_cmd commands[] = {
-    {"classify-text", NULL, NULL, 0, 0, NULL, 1, 0, NULL},
-    {"embed", NULL, NULL, 0, 0, NULL, 1, 0, NULL},
-    {"tokenize", NULL, NULL, 0, 0, NULL, 2, 0, NULL},
-    {"triage", NULL, "attach-features", 0, 0, NULL, 0, 1, "--evaluate"},
-    {"forest", "predict", NULL, 1, 1, NULL, 0, 1, NULL},
-    {"lf", "apply", NULL, 0, 1, "--no-header", 0, 1, NULL},
+    {.name = "classify-text", .detect = 1},
+    {.name = "embed", .detect = 1},
+    {.name = "tokenize", .detect = 2},
+    {.name = "triage", .pass_sub = "attach-features", .records_failed_rc = 1, .whole_run = "--evaluate"},
+    {.name = "forest", .sub = "predict", .in_header = 1, .out_header = 1, .records_failed_rc = 1},
+    {.name = "lf", .sub = "apply", .out_header = 1, .no_header = "--no-header", .records_failed_rc = 1},
+    {.name = "udp", .pass_sub = "ontology", .records_failed_rc = 1, .whole_run = "--evaluate",
+     .value_opt = "--config"},
 };
 
 static const char shard_help[] =
@@ -437,6 +441,13 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     if ((sharded || resume) && o->cmd->whole_run && has_arg(o->argc, o->argv, o->cmd->whole_run))
         return usage_error(disp, "--shard/--resume work on per-record output, not with", o->cmd->whole_run);
     if (resume && !o->out) return usage_error(disp, "--resume needs -o FILE", NULL);
+    if ((sharded || resume) && o->cmd->value_opt)
+        for (int i = 1; i < o->argc; i++) {
+            if (!strcmp(o->argv[i], o->cmd->value_opt)) { i++; continue; }
+            if (o->argv[i][0] != '-' || !strcmp(o->argv[i], "-"))
+                return usage_error(disp, "--shard/--resume read JSON Lines from -i FILE (one record a line), "
+                                         "not FILE arguments such as", o->argv[i]);
+        }
 
     /* The input. */
     int in_fd = 0, own_in = 0;
@@ -571,9 +582,9 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
         }
     }
 
-    if (sharded || resume) {
+    if ((sharded || resume) && o->out) { /* a sharded run to stdout has no sidecar */
         part.complete = 0;
-        if (write_sidecar(o->out ? o->out : "", &part, in_name, S, a, b) && o->out) {
+        if (write_sidecar(o->out, &part, in_name, S, a, b)) {
             fprintf(stderr, "helix %s: cannot write %s.part.json\n", disp, o->out);
             goto done;
         }

@@ -43,6 +43,14 @@ for i, r in enumerate(data[:120]):
     if i % 10 == 7: csv.append('1,2,x,4')
     if i % 23 == 11: csv.append('1,2')
     csv.append(r)
+udp = open(root + '/models/udp/test_sample.jsonl').read().split('\n')
+uo = []
+for i, l in enumerate(udp[:60]):
+    if i % 8 == 3: uo.append('')
+    if i % 9 == 5: uo.append('[1, 2]')
+    if i % 14 == 6: uo.append('{"id": "x", "phenotypicFeatures": 7}')
+    uo.append(l)
+open(t + '/in_udp.jsonl', 'w').write('\n'.join(uo) + '\n' + udp[61][:200])
 open(t + '/in.csv', 'w').write('\n'.join(csv) + '\n' + data[121][:10])
 EOF
 "$H" convert forest "$ROOT/tests/fixtures/forest/best_first_new.dump.json" -o "$T/forest.hlx" >/dev/null 2>&1 ||
@@ -58,6 +66,7 @@ cases=(
   "tokenize-badfirst|in_badfirst.jsonl|tokenize -m $BERT --max-len 32"
   "triage|in.jsonl|triage --config $ROOT/models/triage.json"
   "forest|in.csv|forest predict -m $T/forest.hlx --proba"
+  "udp|in_udp.jsonl|udp --config $ROOT/models/udp.json"
   "lf|in.jsonl|lf apply --lfs $ROOT/models/triage/lf_rules.json"
   "lf-noheader|in.jsonl|lf apply --no-header --lfs $ROOT/models/triage/lf_rules.json"
 )
@@ -165,6 +174,8 @@ expect_fail 1 "--resume over a file without sidecar" "$H" classify-text -m "$BER
 expect_fail 2 "--resume without -o" "$H" classify-text -m "$BERT" --shard 2/3 -i "$T/in.jsonl" --resume
 expect_fail 2 "--shard 4/3" "$H" classify-text -m "$BERT" --shard 4/3 -i "$T/in.jsonl"
 expect_fail 2 "--shard 0/3" "$H" classify-text -m "$BERT" --shard 0/3 -i "$T/in.jsonl"
+expect_fail 2 "udp --shard with FILE arguments" "$H" udp --config "$ROOT/models/udp.json" --shard 1/2 \
+  -i "$T/in_udp.jsonl" "$ROOT/models/udp/test_sample.jsonl"
 expect_fail 2 "triage --evaluate --shard" "$H" triage --config "$ROOT/models/triage.json" --evaluate \
   --shard 1/2 -i "$T/in.jsonl"
 # --threads does not change the run id: a requeued task on another node type can resume.
