@@ -592,20 +592,23 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
 
     /* Run the command over the streams (or not at all when nothing is left). */
     int werr = 0, in_done = 1;
+    /* stdin is ours to serve with -i, --shard or --resume; a plain -o run leaves it alone (udp
+     * may read FILE arguments instead) and is judged by its exit status. */
+    const int wrap_in = o->input || sharded || resume;
     rc = 0;
-    const int needed = !seekable || start < b || (first_part && out_header && out_lines == 0);
+    const int needed = !(sharded || resume) || start < b || (first_part && out_header && out_lines == 0);
     if (needed) {
         in_stream is = {.fd = in_fd, .seekable = seekable, .pos = start, .end = b,
                         .pre = inject, .pre_len = inject_len};
         out_stream os = {.fd = out_fd, .dropping = drop_first, .bytes = kept_bytes, .hash = kept_hash};
         FILE *saved_in = stdin, *saved_out = stdout, *fin = NULL, *fout = NULL;
-        if (seekable || o->out)
+        if (wrap_in)
             fin = fopencookie(&is, "r", (cookie_io_functions_t){.read = in_read});
         /* stdout is wrapped for -o, and to drop a header line a later shard must not repeat */
         const int wrap_out = o->out || drop_first;
         if (!o->out) os.fd = STDOUT_FILENO;
         if (wrap_out) fout = fopencookie(&os, "w", (cookie_io_functions_t){.write = out_write});
-        if ((!fin && (seekable || o->out)) || (!fout && wrap_out)) {
+        if ((!fin && wrap_in) || (!fout && wrap_out)) {
             if (fin) fclose(fin);
             if (fout) fclose(fout);
             fprintf(stderr, "helix %s: out of memory\n", disp);
@@ -626,8 +629,6 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
         if (fin) {
             in_done = is.eof && !is.error;
             fclose(fin);
-        } else {
-            in_done = feof(stdin) && !ferror(stdin);
         }
         kept_bytes = os.bytes;
         kept_hash = os.hash;

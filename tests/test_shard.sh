@@ -187,5 +187,12 @@ cmp -s "$T/thr" "$P.2.3" && ok || bad "--resume with other --threads"
 "$H" classify-text -m "$T/nope.hlx" -i "$T/in.jsonl" -o "$T/never" 2>/dev/null
 [ -e "$T/never" ] || [ -n "$(ls "$T"/never.tmp.* 2>/dev/null)" ] && bad "failed -o run left a file" || ok
 
+# Plain -o (no --shard): from a pipe, and udp with FILE arguments, equal stdout.
+cat "$T/in.jsonl" | "$H" lf apply --lfs "$ROOT/models/triage/lf_rules.json" -o "$T/plain.lf" 2>/dev/null
+cmp -s "$T/plain.lf" "$T/lf.single" && ok || bad "lf apply -o from a pipe differs from stdout"
+"$H" udp --config "$ROOT/models/udp.json" -o "$T/plain.udp" "$ROOT/models/udp/test_sample.jsonl" 2>/dev/null
+"$H" udp --config "$ROOT/models/udp.json" "$ROOT/models/udp/test_sample.jsonl" 2>/dev/null | cmp -s - "$T/plain.udp" &&
+  ok || bad "udp -o with FILE arguments differs from stdout"
+
 echo "shard tests: $((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
