@@ -48,8 +48,9 @@ typedef struct {
                                  blanks (BERT commands); 2 first non-empty line, '{' first */
     int records_failed_rc;    /* status for "ran to the end, some records failed" (0: none) */
     const char *whole_run;    /* option whose output is not per record (refused with --shard) */
-    const char *value_opt;    /* non-NULL: the command also takes FILE arguments (refused with
-                                 --shard/--resume); this is its one option with a value */
+    const char *value_opts;   /* non-NULL: the command also takes FILE arguments (refused with
+                                 --shard/--resume and list input); " opt opt " with a value */
+    int list_args;            /* records are FILE arguments: -i LIST gives one per line */
 } shard_cmd;
 
 static const shard_cmd commands[] = {
@@ -60,13 +61,16 @@ static const shard_cmd commands[] = {
     {.name = "forest", .sub = "predict", .in_header = 1, .out_header = 1, .records_failed_rc = 1},
     {.name = "lf", .sub = "apply", .out_header = 1, .no_header = "--no-header", .records_failed_rc = 1},
     {.name = "udp", .pass_sub = "ontology", .records_failed_rc = 1, .whole_run = "--evaluate",
-     .value_opt = "--config"},
+     .value_opts = " --config "},
+    {.name = "classify-image", .records_failed_rc = 1, .list_args = 1,
+     .value_opts = " -m --threads --batch --max-pixels "},
 };
 
 static const char shard_help[] =
     "\n"
     "cluster options (docs/cluster.md):\n"
-    "  -i, --input FILE     read records from FILE instead of stdin\n"
+    "  -i, --input FILE     read records from FILE instead of stdin (classify-image:\n"
+    "                       FILE lists the images, one path a line)\n"
     "  -o, --output FILE    write to FILE: a temporary file in the same folder,\n"
     "                       renamed to FILE only when the run succeeded\n"
     "  --shard K/N          process only shard K of N (1 <= K <= N): the lines that\n"
@@ -423,6 +427,12 @@ static int keep_complete_lines(int fd, long *lines, uint64_t *bytes, uint64_t *h
     return 0;
 }
 
+/* floor(k * S / n) without overflow (S < 2^63, n <= 1e9). */
+static off_t split_point(off_t S, long k, long n) {
+    uint64_t s = (uint64_t)S, q = s / (uint64_t)n, r = s % (uint64_t)n;
+    return (off_t)(q * (uint64_t)k + r * (uint64_t)k / (uint64_t)n);
+}
+
 /* A temporary file beside `out`. */
 static int open_temp_beside(const char *out, char *tmp, size_t cap) {
     snprintf(tmp, cap, "%s.tmp.XXXXXX", out);
@@ -441,12 +451,18 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     if ((sharded || resume) && o->cmd->whole_run && has_arg(o->argc, o->argv, o->cmd->whole_run))
         return usage_error(disp, "--shard/--resume work on per-record output, not with", o->cmd->whole_run);
     if (resume && !o->out) return usage_error(disp, "--resume needs -o FILE", NULL);
-    if ((sharded || resume) && o->cmd->value_opt)
+    const int list_mode = o->cmd->list_args && (o->input || sharded || resume);
+    if ((sharded || resume || list_mode) && o->cmd->value_opts)
         for (int i = 1; i < o->argc; i++) {
-            if (!strcmp(o->argv[i], o->cmd->value_opt)) { i++; continue; }
+            char key[64];
+            snprintf(key, sizeof key, " %s ", o->argv[i]);
+            if (o->argv[i][0] == '-' && strstr(o->cmd->value_opts, key)) { i++; continue; }
             if (o->argv[i][0] != '-' || !strcmp(o->argv[i], "-"))
-                return usage_error(disp, "--shard/--resume read JSON Lines from -i FILE (one record a line), "
-                                         "not FILE arguments such as", o->argv[i]);
+                return usage_error(disp, list_mode ? "with -i LIST, --shard or --resume the files come from the "
+                                                     "list (one a line), not from arguments such as"
+                                                   : "--shard/--resume read JSON Lines from -i FILE (one record "
+                                                     "a line), not FILE arguments such as",
+                                   o->argv[i]);
         }
 
     /* The input. */
@@ -462,16 +478,16 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     }
     struct stat ist;
     int seekable = fstat(in_fd, &ist) == 0 && S_ISREG(ist.st_mode);
-    if ((sharded || resume) && !seekable) {
+    if ((sharded || resume || list_mode) && !seekable) {
         if (own_in) close(in_fd);
-        fprintf(stderr, "helix %s: --shard/--resume need the input as a regular file "
+        fprintf(stderr, "helix %s: --shard/--resume (and a list of files) need the input as a regular file "
                         "(--input FILE or < FILE), not a pipe or terminal\n", disp);
         return 2;
     }
     const off_t S = seekable ? ist.st_size : 0;
     int rc = 1;
     int out_fd = -1;
-    char tmp[4200] = "", *inject = NULL;
+    char tmp[4200] = "", *inject = NULL, *list = NULL;
     cli_part_info part = {0};
     off_t a = 0, b = S, start = 0;
     long out_lines = 0;
@@ -479,14 +495,15 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     char **argv = NULL;
 
     if (seekable && (sharded || resume)) {
-        off_t x0 = (off_t)((__int128)(K - 1) * S / N), x1 = (off_t)((__int128)K * S / N);
+        off_t x0 = split_point(S, K - 1, N), x1 = split_point(S, K, N);
         if (line_start_at(in_fd, S, x0, &a) || line_start_at(in_fd, S, x1, &b)) goto read_error;
     } else if (seekable) {
         a = lseek(in_fd, 0, SEEK_CUR); /* a plain run reads the rest of the file */
         if (a < 0) a = 0;
     }
-    /* Does this shard's output begin the merged output (the header goes there)? */
-    const int first_part = a == 0 && (b > 0 || K == 1);
+    /* Does this shard's output begin the merged output (the header goes there)? The shard
+     * that owns line 1, shard 1 of an empty input, or any unsharded run. */
+    const int first_part = (a == 0 && b > 0) || (S == 0 && K == 1) || !(sharded || resume);
     const int out_header = o->cmd->out_header &&
                            !(o->cmd->no_header && has_arg(o->argc, o->argv, o->cmd->no_header));
 
@@ -568,11 +585,35 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     if (seekable && count_newlines(in_fd, 0, start, &base)) goto read_error;
     cli_line_base = base - (inject ? 1 : 0);
 
+    /* List input (classify-image): the shard's lines become FILE arguments. */
+    size_t n_list = 0, list_len = 0;
+    if (list_mode && start < b) {
+        list_len = (size_t)(b - start);
+        if (!(list = malloc(list_len + 2)) || pread_all(in_fd, list, list_len, start)) goto read_error;
+        if (list[list_len - 1] != '\n') list[list_len++] = '\n'; /* a torn last line is an entry too */
+        list[list_len] = '\0';
+        for (size_t i = 0; i < list_len; i++) n_list += list[i] == '\n';
+    }
     /* --format auto decides from the first line(s) of the whole input. */
-    argv = calloc((size_t)o->argc + 3, sizeof *argv);
+    argv = calloc((size_t)o->argc + 3 + n_list, sizeof *argv);
     if (!argv) goto done;
     int argc = o->argc;
     memcpy(argv, o->argv, (size_t)argc * sizeof *argv);
+    for (char *p = list, *e = list ? list + list_len : NULL; n_list && p < e;) {
+        char *nl = memchr(p, '\n', (size_t)(e - p));
+        if (!nl) break;
+        *nl = '\0';
+        if (nl > p && nl[-1] == '\r') nl[-1] = '\0';
+        struct stat lst;
+        if (stat(p, &lst) == 0 && S_ISDIR(lst.st_mode)) {
+            fprintf(stderr, "helix %s: %s, an entry of %s, is a directory: list its files instead "
+                            "(one output line per list line)\n", disp, p, in_name);
+            rc = 2;
+            goto done;
+        }
+        argv[argc++] = p;
+        p = nl + 1;
+    }
     if (o->cmd->detect && seekable && start > 0 && !has_arg(argc, argv, "--format") &&
         !has_arg(argc, argv, "--pair-field")) {
         int f = detect_format(in_fd, S, o->cmd->detect);
@@ -594,7 +635,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     int werr = 0, in_done = 1;
     /* stdin is ours to serve with -i, --shard or --resume; a plain -o run leaves it alone (udp
      * may read FILE arguments instead) and is judged by its exit status. */
-    const int wrap_in = o->input || sharded || resume;
+    const int wrap_in = (o->input || sharded || resume) && !list_mode;
     rc = 0;
     const int needed = !(sharded || resume) || start < b || (first_part && out_header && out_lines == 0);
     if (needed) {
@@ -680,6 +721,7 @@ done:
     if (tmp[0]) unlink(tmp);
     if (own_in) close(in_fd);
     free(inject);
+    free(list);
     free(argv);
     cli_line_base = 0;
     return rc;

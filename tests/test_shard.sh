@@ -51,6 +51,15 @@ for i, l in enumerate(udp[:60]):
     if i % 14 == 6: uo.append('{"id": "x", "phenotypicFeatures": 7}')
     uo.append(l)
 open(t + '/in_udp.jsonl', 'w').write('\n'.join(uo) + '\n' + udp[61][:200])
+import glob
+imgs = sorted(glob.glob(root + '/models/ultrasound/*.jpg'))
+il = []
+for i in range(3):
+    for j, f in enumerate(imgs):
+        il.append(f)
+        if (i + j) % 3 == 1: il.append(t + '/no-such-image.jpg')
+    il.append(root + '/models/ultrasound/ATTRIBUTION.md')
+open(t + '/images.txt', 'w').write('\n'.join(il) + '\n' + imgs[0])
 open(t + '/in.csv', 'w').write('\n'.join(csv) + '\n' + data[121][:10])
 EOF
 "$H" convert forest "$ROOT/tests/fixtures/forest/best_first_new.dump.json" -o "$T/forest.hlx" >/dev/null 2>&1 ||
@@ -67,6 +76,7 @@ cases=(
   "triage|in.jsonl|triage --config $ROOT/models/triage.json"
   "forest|in.csv|forest predict -m $T/forest.hlx --proba"
   "udp|in_udp.jsonl|udp --config $ROOT/models/udp.json"
+  "classify-image|images.txt|classify-image -m $ROOT/models/ultrasound/seresnet_untrained_tiny.hlx --batch 2"
   "lf|in.jsonl|lf apply --lfs $ROOT/models/triage/lf_rules.json"
   "lf-noheader|in.jsonl|lf apply --no-header --lfs $ROOT/models/triage/lf_rules.json"
 )
@@ -75,7 +85,11 @@ for c in "${cases[@]}"; do
   IFS='|' read -r name input cmd <<<"$c"
   in=$T/$input
   # shellcheck disable=SC2086
-  $H $cmd < "$in" > "$T/$name.single" 2>/dev/null
+  if [ "$name" = classify-image ]; then # its records are FILE arguments: the list comes by -i
+    $H $cmd -i "$in" > "$T/$name.single" 2>/dev/null
+  else
+    $H $cmd < "$in" > "$T/$name.single" 2>/dev/null
+  fi
   src=$?
   [ -s "$T/$name.single" ] || bad "$name: single run wrote nothing (status $src)"
   for N in 1 2 3 7; do
@@ -93,6 +107,11 @@ for c in "${cases[@]}"; do
     [ "$mst" -eq 0 ] && ok || bad "$name: merge status $mst"
     cat "${parts[@]}" | cmp -s - "$T/$name.single" && ok || bad "$name: cat of $N shards differs"
   done
+  if [ "$name" = classify-image ]; then
+    # shellcheck disable=SC2086
+    $H $cmd "$ROOT"/models/ultrasound/*.jpg > "$T/ci.args" 2>/dev/null
+    grep -v no-such "$T/$name.single" | head -4 | cmp -s - "$T/ci.args" && ok || bad "classify-image: -i LIST differs from FILE arguments"
+  fi
   # A sharded read from `< FILE` works too; from a pipe it is refused.
   # shellcheck disable=SC2086
   $H $cmd --shard 2/3 < "$in" > "$T/$name.stdin" 2>/dev/null
@@ -142,6 +161,26 @@ for K in 1 2; do
 done
 "$H" tokenize -m "$BERT" < "$big" > "$T/big.single" 2>/dev/null
 "$H" merge "$T/big.1" "$T/big.2" 2>/dev/null | cmp -s - "$T/big.single" && ok || bad "big: merge to stdout differs"
+
+# Tiny inputs, fewer bytes than shards: still exactly one header and every line once.
+printf '{"text":"a"}\n\n' > "$T/tiny.jsonl"
+head -2 "$T/in.csv" | head -c 200 > "$T/tiny.csv"
+: > "$T/empty.jsonl"
+for c in "lf apply --lfs $ROOT/models/triage/lf_rules.json|tiny.jsonl" "lf apply --lfs $ROOT/models/triage/lf_rules.json|empty.jsonl" \
+         "forest predict -m $T/forest.hlx --proba|tiny.csv" "tokenize -m $BERT|tiny.jsonl"; do
+  IFS='|' read -r cmd input <<<"$c"
+  # shellcheck disable=SC2086
+  $H $cmd < "$T/$input" > "$T/tiny.single" 2>/dev/null
+  for N in 7 40; do
+    parts=()
+    for K in $(seq 1 "$N"); do
+      # shellcheck disable=SC2086
+      $H $cmd --shard "$K/$N" -i "$T/$input" -o "$T/tiny.$K" 2>/dev/null
+      parts+=("$T/tiny.$K")
+    done
+    "$H" merge "${parts[@]}" 2>/dev/null | cmp -s - "$T/tiny.single" && ok || bad "$cmd over $input: $N shards differ"
+  done
+done
 
 # Refusals.
 P=$T/classify-text
