@@ -4,7 +4,9 @@
 # shares a model file with the first (the .hlx is mmapped read-only, so its pages are shared).
 #   tools/bench_cluster.sh [HELIX_BINARY]     (default build-rel/helix)
 # Prints a Markdown table. Rates are given per wall second and per CPU second (user+sys): on a
-# busy machine the CPU-second figure is the one to trust. Takes 3-5 minutes on 2 cores.
+# busy machine the CPU-second figure is the one to trust, and the CPU time of the same records
+# split over 2 concurrent tasks against 1 task shows what running side by side costs (1.00: no
+# interference). Takes 3-6 minutes on 2 cores.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -49,8 +51,8 @@ apps=(
   "forest predict (hpo_full fixture forest, CSV rows)|$W/forest.csv|forest predict -m $W/forest.hlx --proba"
 )
 
-echo "| command | records | 1 task: rec/s (wall) | rec/s per CPU-second | 2 tasks: rec/s (wall) | 2 tasks / (2 x 1 task) | max RSS 1 task |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| command | records | 1 task: rec/s (wall) | rec/s per CPU-second | 2 tasks: rec/s (wall) | 2 tasks / (2 x 1 task), wall | CPU-seconds, 2 tasks / 1 task | max RSS 1 task |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for a in "${apps[@]}"; do
   IFS='|' read -r name input cmd <<<"$a"
   n=$(count "$input")
@@ -59,20 +61,23 @@ for a in "${apps[@]}"; do
   read -r e1 u1 s1 m1 < <(tail -1 "$W/t1")
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
-  HELIX_THREADS=1 "$H" $cmd --shard 1/2 -i "$input" -o "$W/p1" 2>/dev/null &
+  HELIX_THREADS=1 /usr/bin/time -f "%U %S" -o "$W/c1" "$H" $cmd --shard 1/2 -i "$input" -o "$W/p1" 2>/dev/null &
   p1=$!
   # shellcheck disable=SC2086
-  HELIX_THREADS=1 "$H" $cmd --shard 2/2 -i "$input" -o "$W/p2" 2>/dev/null &
+  HELIX_THREADS=1 /usr/bin/time -f "%U %S" -o "$W/c2" "$H" $cmd --shard 2/2 -i "$input" -o "$W/p2" 2>/dev/null &
   p2=$!
   wait "$p1" "$p2"
   t1=$(date +%s.%N)
   "$H" merge "$W/p1" "$W/p2" 2>/dev/null | cmp -s - "$W/one" || echo "WARNING: $name: 2-shard output differs" >&2
-  python3 - "$name" "$n" "$e1" "$u1" "$s1" "$m1" "$t0" "$t1" <<'EOF'
+  read -r cu1 cs1 < <(tail -1 "$W/c1")
+  read -r cu2 cs2 < <(tail -1 "$W/c2")
+  python3 - "$name" "$n" "$e1" "$u1" "$s1" "$m1" "$t0" "$t1" "$cu1" "$cs1" "$cu2" "$cs2" <<'EOF'
 import sys
-name, n, e1, u1, s1, m1, t0, t1 = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:])
+name, n, e1, u1, s1, m1, t0, t1, cu1, cs1, cu2, cs2 = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:])
 r1, rc, r2 = n / e1, n / (u1 + s1), n / (t1 - t0)
+cpu_ratio = (cu1 + cs1 + cu2 + cs2) / (u1 + s1)
 f = lambda x: f"{x:,.1f}" if x < 100 else f"{x:,.0f}"
-print(f"| {name} | {n:,} | {f(r1)} | {f(rc)} | {f(r2)} | {r2 / (2 * r1):.2f} | {m1 / 1024:.0f} MB |")
+print(f"| {name} | {n:,} | {f(r1)} | {f(rc)} | {f(r2)} | {r2 / (2 * r1):.2f} | {cpu_ratio:.2f} | {m1 / 1024:.0f} MB |")
 EOF
 done
 
