@@ -16,7 +16,6 @@
 #endif
 #include "cli_shard.h"
 
-#include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -26,14 +25,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_file_lines.h"
 #include "cli_util.h"
-#include "helix/file_util.h"
 
-uint64_t cli_fnv1a(uint64_t h, const void *p, size_t n) {
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ULL;
-    return h;
-}
+#define CHUNK (1 << 16)
 
 /* ---- which commands are record commands, and how their streams look ---- */
 
@@ -82,125 +77,6 @@ static const char shard_help[] =
     "                       run of the same shard, skip those records, append the\n"
     "                       rest (FILE.part.json identifies the run and is refused\n"
     "                       when input, model, options or shard differ)\n";
-
-/* ---- small file helpers ---- */
-
-static int pread_all(int fd, void *buf, size_t n, off_t at) {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (char *)buf + got, n - got, at + (off_t)got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t n) {
-    size_t done = 0;
-    while (done < n) {
-        ssize_t w = write(fd, (const char *)buf + done, n - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        done += (size_t)w;
-    }
-    return 0;
-}
-
-#define CHUNK (1 << 16)
-
-/* Offset of the first line start >= x: 0, or just after a '\n' at >= x-1. */
-static int line_start_at(int fd, off_t size, off_t x, off_t *out) {
-    if (x <= 0) { *out = 0; return 0; }
-    char buf[4096];
-    for (off_t at = x - 1; at < size;) {
-        size_t n = (size_t)(size - at < (off_t)sizeof buf ? size - at : (off_t)sizeof buf);
-        if (pread_all(fd, buf, n, at)) return -1;
-        char *nl = memchr(buf, '\n', n);
-        if (nl) { *out = at + (nl - buf) + 1; return 0; }
-        at += (off_t)n;
-    }
-    *out = size;
-    return 0;
-}
-
-/* Counts '\n' in [from, to). */
-static int count_newlines(int fd, off_t from, off_t to, long *count) {
-    static char buf[CHUNK];
-    long c = 0;
-    for (off_t at = from; at < to;) {
-        size_t n = (size_t)(to - at < CHUNK ? to - at : CHUNK);
-        if (pread_all(fd, buf, n, at)) return -1;
-        for (char *p = buf, *e = buf + n; (p = memchr(p, '\n', (size_t)(e - p))); p++) c++;
-        at += (off_t)n;
-    }
-    *count = c;
-    return 0;
-}
-
-/* Moves *pos past `lines` lines within [*pos, end); a last line without '\n'
- * counts. Returns the number of lines skipped. */
-static long skip_lines(int fd, off_t *pos, off_t end, long lines) {
-    static char buf[CHUNK];
-    long done = 0;
-    off_t at = *pos, line_start = *pos;
-    while (done < lines && at < end) {
-        size_t n = (size_t)(end - at < CHUNK ? end - at : CHUNK);
-        if (pread_all(fd, buf, n, at)) return -1;
-        char *p = buf, *e = buf + n, *nl;
-        while (done < lines && (nl = memchr(p, '\n', (size_t)(e - p)))) {
-            done++;
-            p = nl + 1;
-            line_start = at + (p - buf);
-        }
-        at = done == lines ? line_start : at + (off_t)n;
-    }
-    if (done < lines && line_start < end) { /* a torn last line (no '\n') */
-        done++;
-        line_start = end;
-    }
-    *pos = line_start;
-    return done;
-}
-
-/* Reads the line at `at` (with its '\n'; one is added if the file lacks it). */
-static char *read_line_at(int fd, off_t size, off_t at, size_t *len) {
-    off_t end;
-    if (line_start_at(fd, size, at + 1, &end)) return NULL;
-    size_t n = (size_t)(end - at);
-    char *s = malloc(n + 2);
-    if (!s || pread_all(fd, s, n, at)) { free(s); return NULL; }
-    if (n == 0 || s[n - 1] != '\n') s[n++] = '\n';
-    *len = n;
-    return s;
-}
-
-/* JSONL or text, decided from the whole input as the command would from its
- * first line(s): returns 1 JSONL, 0 text, -1 undecided (no such line). */
-static int detect_format(int fd, off_t size, int rule) {
-    char buf[4096];
-    int at_line_start = 1;
-    for (off_t at = 0; at < size;) {
-        size_t n = (size_t)(size - at < (off_t)sizeof buf ? size - at : (off_t)sizeof buf);
-        if (pread_all(fd, buf, n, at)) return -1;
-        for (size_t i = 0; i < n; i++) {
-            char c = buf[i];
-            if (c == '\n') { at_line_start = 1; continue; }
-            if (rule == 1) {
-                if (c == ' ' || c == '\t') continue;
-                if (c == '\r' && (i + 1 < n ? buf[i + 1] == '\n' : at + (off_t)n == size)) continue;
-                return c == '{';
-            }
-            /* rule 2: hx_read_line strips one '\r' before '\n' */
-            if (at_line_start) {
-                if (c == '\r' && (i + 1 < n ? buf[i + 1] == '\n' : at + (off_t)n == size)) continue;
-                return c == '{';
-            }
-        }
-        at += (off_t)n;
-    }
-    return -1;
-}
 
 /* ---- the streams ---- */
 
@@ -253,7 +129,7 @@ static ssize_t out_write(void *c, const char *buf, size_t n) {
         skip = nl ? (size_t)(nl - buf) + 1 : n;
         if (nl) s->dropping = 0;
     }
-    if (n > skip && write_all(s->fd, buf + skip, n - skip)) {
+    if (n > skip && cli_write_all(s->fd, buf + skip, n - skip)) {
         s->error = 1;
         errno = errno ? errno : EIO;
         return -1;
@@ -261,91 +137,6 @@ static ssize_t out_write(void *c, const char *buf, size_t n) {
     s->bytes += n - skip;
     s->hash = cli_fnv1a(s->hash, buf + skip, n - skip);
     return (ssize_t)n;
-}
-
-/* ---- the sidecar ---- */
-
-static void sidecar_path(const char *out, char *buf, size_t cap) {
-    snprintf(buf, cap, "%s.part.json", out);
-}
-
-static int write_sidecar(const char *out, const cli_part_info *p, const char *input_path,
-                         off_t input_bytes, off_t a, off_t b) {
-    char path[4096], tmp[4160], hash[32];
-    sidecar_path(out, path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    snprintf(hash, sizeof hash, "%016" PRIx64, p->output_hash);
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "helix_part", 1);
-    cJSON_AddStringToObject(j, "command", p->command);
-    cJSON_AddStringToObject(j, "run", p->run);
-    cJSON_AddNumberToObject(j, "shard", (double)p->shard);
-    cJSON_AddNumberToObject(j, "of", (double)p->of);
-    cJSON_AddStringToObject(j, "input", input_path);
-    cJSON_AddNumberToObject(j, "input_bytes", (double)input_bytes);
-    cJSON *r = cJSON_AddArrayToObject(j, "byte_range");
-    cJSON_AddItemToArray(r, cJSON_CreateNumber((double)a));
-    cJSON_AddItemToArray(r, cJSON_CreateNumber((double)b));
-    cJSON_AddBoolToObject(j, "complete", p->complete);
-    cJSON_AddNumberToObject(j, "status", p->status);
-    cJSON_AddNumberToObject(j, "output_bytes", (double)p->output_bytes);
-    cJSON_AddStringToObject(j, "output_fnv1a64", hash);
-    char *text = cJSON_Print(j);
-    cJSON_Delete(j);
-    if (!text) return -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int bad = fd < 0 || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) || fsync(fd);
-    if (fd >= 0 && close(fd)) bad = 1;
-    free(text);
-    if (bad || rename(tmp, path)) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
-int cli_part_read(const char *part_path, cli_part_info *info, char *msg, size_t cap) {
-    char path[4096];
-    sidecar_path(part_path, path, sizeof path);
-    memset(info, 0, sizeof *info);
-    char *buf = NULL;
-    size_t len = 0;
-    hx_error err;
-    if (hx_read_file(path, 1 << 20, &buf, &len, &err) != HX_OK) {
-        snprintf(msg, cap, "%s: no readable sidecar %s (not written by helix --shard/--resume -o)",
-                 part_path, path);
-        return -1;
-    }
-    cJSON *j = cJSON_ParseWithLength(buf, len);
-    free(buf);
-    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(j, "command");
-    const cJSON *run = cJSON_GetObjectItemCaseSensitive(j, "run");
-    const cJSON *k = cJSON_GetObjectItemCaseSensitive(j, "shard");
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(j, "of");
-    const cJSON *done = cJSON_GetObjectItemCaseSensitive(j, "complete");
-    const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "status");
-    const cJSON *ob = cJSON_GetObjectItemCaseSensitive(j, "output_bytes");
-    const cJSON *oh = cJSON_GetObjectItemCaseSensitive(j, "output_fnv1a64");
-    const cJSON *in = cJSON_GetObjectItemCaseSensitive(j, "input");
-    if (!cJSON_IsString(cmd) || !cJSON_IsString(run) || !cJSON_IsNumber(k) || !cJSON_IsNumber(n) ||
-        !cJSON_IsBool(done) || !cJSON_IsNumber(st) || !cJSON_IsNumber(ob) || !cJSON_IsString(oh) ||
-        !cJSON_IsString(in) || k->valuedouble < 1 || k->valuedouble > n->valuedouble ||
-        n->valuedouble > 1e9 || ob->valuedouble < 0) {
-        snprintf(msg, cap, "%s: sidecar %s is damaged", part_path, path);
-        cJSON_Delete(j);
-        return -1;
-    }
-    snprintf(info->command, sizeof info->command, "%s", cmd->valuestring);
-    snprintf(info->run, sizeof info->run, "%s", run->valuestring);
-    snprintf(info->input, sizeof info->input, "%s", in->valuestring);
-    info->shard = (long)k->valuedouble;
-    info->of = (long)n->valuedouble;
-    info->complete = cJSON_IsTrue(done);
-    info->status = (int)st->valuedouble;
-    info->output_bytes = (uint64_t)ob->valuedouble;
-    info->output_hash = strtoull(oh->valuestring, NULL, 16);
-    cJSON_Delete(j);
-    return 0;
 }
 
 /* ---- the run ---- */
@@ -388,49 +179,9 @@ static void run_id(const shard_opts *o, int in_fd, off_t in_size, char *out, siz
     h = cli_fnv1a(h, &sz, sizeof sz);
     static char buf[CHUNK];
     size_t n = (size_t)(in_size < CHUNK ? in_size : CHUNK);
-    if (n && pread_all(in_fd, buf, n, 0) == 0) h = cli_fnv1a(h, buf, n);
-    if (n && pread_all(in_fd, buf, n, in_size - (off_t)n) == 0) h = cli_fnv1a(h, buf, n);
+    if (n && cli_pread_all(in_fd, buf, n, 0) == 0) h = cli_fnv1a(h, buf, n);
+    if (n && cli_pread_all(in_fd, buf, n, in_size - (off_t)n) == 0) h = cli_fnv1a(h, buf, n);
     snprintf(out, cap, "%016" PRIx64, h);
-}
-
-/* Keeps the complete lines of an interrupted output (and nothing after a NUL
- * byte, which a crashed file system may leave): truncates FILE after them and
- * returns their number, byte count and hash. */
-static int keep_complete_lines(int fd, long *lines, uint64_t *bytes, uint64_t *hash) {
-    struct stat st;
-    if (fstat(fd, &st)) return -1;
-    static char buf[CHUNK];
-    off_t keep = 0;
-    for (off_t at = 0; at < st.st_size;) { /* the end of the last line before any NUL */
-        size_t n = (size_t)(st.st_size - at < CHUNK ? st.st_size - at : CHUNK);
-        if (pread_all(fd, buf, n, at)) return -1;
-        char *nul = memchr(buf, '\0', n);
-        size_t m = nul ? (size_t)(nul - buf) : n;
-        for (size_t i = m; i-- > 0;)
-            if (buf[i] == '\n') { keep = at + (off_t)i + 1; break; }
-        if (nul) break;
-        at += (off_t)n;
-    }
-    long count = 0;
-    uint64_t h = CLI_FNV_SEED;
-    for (off_t at = 0; at < keep;) {
-        size_t n = (size_t)(keep - at < CHUNK ? keep - at : CHUNK);
-        if (pread_all(fd, buf, n, at)) return -1;
-        h = cli_fnv1a(h, buf, n);
-        for (char *p = buf, *e = buf + n; (p = memchr(p, '\n', (size_t)(e - p))); p++) count++;
-        at += (off_t)n;
-    }
-    if (ftruncate(fd, keep) || lseek(fd, keep, SEEK_SET) < 0) return -1;
-    *lines = count;
-    *bytes = (uint64_t)keep;
-    *hash = h;
-    return 0;
-}
-
-/* floor(k * S / n) without overflow (S < 2^63, n <= 1e9). */
-static off_t split_point(off_t S, long k, long n) {
-    uint64_t s = (uint64_t)S, q = s / (uint64_t)n, r = s % (uint64_t)n;
-    return (off_t)(q * (uint64_t)k + r * (uint64_t)k / (uint64_t)n);
 }
 
 /* A temporary file beside `out`. */
@@ -495,8 +246,8 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     char **argv = NULL;
 
     if (seekable && (sharded || resume)) {
-        off_t x0 = split_point(S, K - 1, N), x1 = split_point(S, K, N);
-        if (line_start_at(in_fd, S, x0, &a) || line_start_at(in_fd, S, x1, &b)) goto read_error;
+        off_t x0 = cli_split_point(S, K - 1, N), x1 = cli_split_point(S, K, N);
+        if (cli_line_start_at(in_fd, S, x0, &a) || cli_line_start_at(in_fd, S, x1, &b)) goto read_error;
     } else if (seekable) {
         a = lseek(in_fd, 0, SEEK_CUR); /* a plain run reads the rest of the file */
         if (a < 0) a = 0;
@@ -547,7 +298,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
                 goto done;
             }
             out_fd = open(o->out, O_RDWR);
-            if (out_fd < 0 || keep_complete_lines(out_fd, &out_lines, &kept_bytes, &kept_hash)) {
+            if (out_fd < 0 || cli_keep_complete_lines(out_fd, &out_lines, &kept_bytes, &kept_hash)) {
                 fprintf(stderr, "helix %s: cannot resume %s: %s\n", disp, o->out, strerror(errno));
                 goto done;
             }
@@ -568,7 +319,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     start = a;
     long skip = out_lines - (out_header && !o->cmd->in_header && first_part && out_lines > 0);
     if (skip > 0) {
-        long got = skip_lines(in_fd, &start, b, skip);
+        long got = cli_skip_lines(in_fd, &start, b, skip);
         if (got < 0) goto read_error;
         if (got < skip) {
             fprintf(stderr, "helix %s: --resume: %s has more records than shard %ld/%ld of %s; "
@@ -579,17 +330,17 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     const int drop_first = out_header && !(first_part && out_lines == 0);
     size_t inject_len = 0;
     if (o->cmd->in_header && seekable && start > 0 && S > 0) {
-        if (!(inject = read_line_at(in_fd, S, 0, &inject_len))) goto read_error;
+        if (!(inject = cli_read_line_at(in_fd, S, 0, &inject_len))) goto read_error;
     }
     long base = 0;
-    if (seekable && count_newlines(in_fd, 0, start, &base)) goto read_error;
+    if (seekable && cli_count_newlines(in_fd, 0, start, &base)) goto read_error;
     cli_line_base = base - (inject ? 1 : 0);
 
     /* List input (classify-image): the shard's lines become FILE arguments. */
     size_t n_list = 0, list_len = 0;
     if (list_mode && start < b) {
         list_len = (size_t)(b - start);
-        if (!(list = malloc(list_len + 2)) || pread_all(in_fd, list, list_len, start)) goto read_error;
+        if (!(list = malloc(list_len + 2)) || cli_pread_all(in_fd, list, list_len, start)) goto read_error;
         if (list[list_len - 1] != '\n') list[list_len++] = '\n'; /* a torn last line is an entry too */
         list[list_len] = '\0';
         for (size_t i = 0; i < list_len; i++) n_list += list[i] == '\n';
@@ -616,7 +367,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     }
     if (o->cmd->detect && seekable && start > 0 && !has_arg(argc, argv, "--format") &&
         !has_arg(argc, argv, "--pair-field")) {
-        int f = detect_format(in_fd, S, o->cmd->detect);
+        int f = cli_detect_format(in_fd, S, o->cmd->detect);
         if (f >= 0) {
             argv[argc++] = "--format";
             argv[argc++] = f ? "jsonl" : "text";
@@ -625,7 +376,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
 
     if ((sharded || resume) && o->out) { /* a sharded run to stdout has no sidecar */
         part.complete = 0;
-        if (write_sidecar(o->out, &part, in_name, S, a, b)) {
+        if (cli_part_write(o->out, &part, in_name, S, a, b)) {
             fprintf(stderr, "helix %s: cannot write %s.part.json\n", disp, o->out);
             goto done;
         }
@@ -705,7 +456,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
             part.status = rc;
             part.output_bytes = kept_bytes;
             part.output_hash = kept_hash;
-            if (write_sidecar(o->out, &part, in_name, S, a, b)) {
+            if (cli_part_write(o->out, &part, in_name, S, a, b)) {
                 fprintf(stderr, "helix %s: cannot write %s.part.json\n", disp, o->out);
                 rc = 1;
             }

@@ -37,6 +37,10 @@ typedef struct {
     char input[512];       /* input file as given (for messages) */
 } cli_part_info;
 
+/* Writes PART.part.json for output `out` (atomically); 0 or -1. */
+int cli_part_write(const char *out, const cli_part_info *p, const char *input_path,
+                   int64_t input_bytes, int64_t range_start, int64_t range_end);
+
 /* Reads PART.part.json. Returns 0, or -1 with a message in msg. */
 int cli_part_read(const char *part_path, cli_part_info *info, char *msg, size_t cap);
 
