@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+long cli_line_base = 0;
+
 long cli_read_line(FILE *in, char **buf, size_t *cap) {
     size_t len = 0;
     int c;
@@ -93,7 +95,7 @@ void cli_write_json_string(FILE *out, const char *s, size_t len) {
 void cli_write_error_record(FILE *out, const char *msg, long line_no) {
     fputs("{\"error\":", out);
     cli_write_json_string(out, msg, strlen(msg));
-    fprintf(out, ",\"line\":%ld}\n", line_no);
+    fprintf(out, ",\"line\":%ld}\n", line_no + cli_line_base);
 }
 
 bool cli_parse_int(const char *s, long lo, long hi, long *out) {

@@ -14,7 +14,12 @@
  * count. */
 long cli_read_line(FILE *in, char **buf, size_t *cap);
 
-/* Writes {"error": msg, "line": line_no} and a newline; msg is JSON-escaped.
+/* Added to the line numbers that commands print (error records and
+ * messages): the input lines before the first one this process reads, set
+ * by --shard/--resume (apps/cli_shard.c); 0 otherwise. */
+extern long cli_line_base;
+
+/* Writes {"error": msg, "line": line_no + cli_line_base} and a newline; msg is JSON-escaped.
  * Never put record contents in msg. */
 void cli_write_error_record(FILE *out, const char *msg, long line_no);
 

@@ -1,5 +1,5 @@
 /* `helix bench WHAT`: dispatches to the benchmarks in bench/. Each benchmark
- * is `int hx_bench_WHAT(int argc, char **argv)` with argv[0] = WHAT. */
+ * is `int bench_WHAT(int argc, char **argv)` with argv[0] = WHAT. */
 #include <stdio.h>
 #include <string.h>
 

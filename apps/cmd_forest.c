@@ -174,7 +174,7 @@ static int flush_batch(run_state *s) {
             int cols = (!reg && s->proba) ? K : 1;
             for (int k = 1; k < cols; k++) fputc(',', stdout);
             char msg[HX_ERROR_MSG_MAX + 64];
-            snprintf(msg, sizeof msg, "line %ld: %s", s->line_no[i],
+            snprintf(msg, sizeof msg, "line %ld: %s", s->line_no[i] + cli_line_base,
                      s->error[i] ? s->error[i] : "out of memory");
             fputc(',', stdout);
             cli_csv_write_field(stdout, msg);

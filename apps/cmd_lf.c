@@ -71,7 +71,7 @@ int cmd_lf(int argc, char **argv) {
         line_no++;
         cJSON *rec = cJSON_ParseWithLength(line, (size_t)len);
         if (!cJSON_IsObject(rec)) {
-            fprintf(stderr, "helix lf apply: line %ld is not a JSON object; all LFs abstain\n", line_no);
+            fprintf(stderr, "helix lf apply: line %ld is not a JSON object; all LFs abstain\n", line_no + cli_line_base);
             bad++;
         }
         hx_lf_set_apply(&set, rec, votes);

@@ -1,11 +1,12 @@
 /* helix: the command-line entry point. Each subcommand lives in its own
- * apps/cmd_*.c (or bench/bench_*.c) as `int hx_cmd_NAME(int argc, char **argv)`
+ * apps/cmd_*.c (or bench/bench_*.c) as `int cmd_NAME(int argc, char **argv)`
  * taking argv[0] = the subcommand name, and returns the process exit status. */
 #include <stdio.h>
 #include <string.h>
 
 #include "helix.h"
 #include "cli_env.h"
+#include "cli_shard.h"
 #include "cli_util.h"
 
 /* Declared weak so that a build missing one command still links and says so. */
@@ -44,6 +45,7 @@ static const struct {
     {"label-model", "fit / predict / analyze a generative label model", cmd_label_model},
     {"triage", "abstract triage: LFs + forests + BERTs combined by a label model", cmd_triage},
     {"udp", "undiagnosed-disease triage from phenopackets", cmd_udp},
+    {"merge", "put the outputs of --shard K/N runs back together (docs/cluster.md)", cli_cmd_merge},
     {"bench", "benchmarks: gemm, attention, conv, bert, seresnet, tokenizer, forest", cmd_bench},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -116,5 +118,5 @@ int main(int argc, char **argv) {
         fprintf(stderr, "helix: %s\n", err.msg);
         return 2;
     }
-    return fn(argc - 1, argv + 1);
+    return cli_shard_main(fn, argc - 1, argv + 1); /* --shard/--resume/-o of record commands */
 }

@@ -8,6 +8,7 @@
 # after 1, the install test (tests/install/test_install.sh: the Release tree installed
 # into a temporary prefix, examples/ built with pkg-config against it and run, exports
 # checked), and the layering check (tools/check_layers.py).
+#   5. a real one-node Slurm cluster running the dist/slurm/ job array (tools/test_slurm.sh, < 2 min).
 # Prints one closing line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -115,6 +116,16 @@ if [ ${#fuzz_targets[@]} -gt 0 ]; then
       rm -rf "$corpus" "$corpus.log"
     done
   fi
+fi
+
+# Slurm: one counted stage (it needs the Release binary from stage 1).
+echo "== slurm (tools/test_slurm.sh)" >&2
+if slurm_line=$(bash tools/test_slurm.sh build-test/helix | tail -1) && [[ $slurm_line == "slurm: PASS"* ]]; then
+  echo "$slurm_line" >&2
+  passed=$((passed + 1))
+else
+  echo "$slurm_line" >&2
+  failed=$((failed + 1)); failures+=("slurm: ${slurm_line#slurm: }")
 fi
 
 for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f" >&2; done
