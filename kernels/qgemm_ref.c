@@ -43,19 +43,28 @@ void hx_gemm_s8_ref(size_t M, size_t N, size_t K, const float *A, size_t lda, co
 
 void hx_gemm_bf16_ref(size_t M, size_t N, size_t K, const float *A, size_t lda, const uint16_t *W,
                       size_t ldw, float *C, size_t ldc, const hx_epilogue *ep) {
-    float *a = malloc((K ? K : 1) * sizeof *a);
-    if (!a) return; /* the reference is a test oracle: no error path */
+    /* W transposed to fp32 [K][N], so the k loop runs outside and the N
+     * independent sums (each still in k order) sit in one contiguous row. */
+    float *wt = malloc((K * N > 0 ? K * N : 1) * sizeof *wt), *acc = malloc((N ? N : 1) * sizeof *acc);
+    if (!wt || !acc) { /* the reference is a test oracle: no error path */
+        free(wt), free(acc);
+        return;
+    }
+    for (size_t j = 0; j < N; j++)
+        for (size_t k = 0; k < K; k++) wt[k * N + j] = widen(W[j * ldw + k]);
     for (size_t i = 0; i < M; i++) {
-        for (size_t k = 0; k < K; k++) a[k] = hx_bf16_to_f32(hx_bf16_from_f32(A[i * lda + k]));
+        for (size_t j = 0; j < N; j++) acc[j] = 0.0f;
+        for (size_t k = 0; k < K; k++) {
+            float a = hx_bf16_to_f32(hx_bf16_from_f32(A[i * lda + k]));
+            const float *w = wt + k * N;
+            for (size_t j = 0; j < N; j++) acc[j] = acc[j] + a * w[j]; /* a * w exact: 8 x 8 bits */
+        }
         for (size_t j = 0; j < N; j++) {
-            float acc = 0.0f;
-            for (size_t k = 0; k < K; k++) {
-                float p = a[k] * widen(W[j * ldw + k]); /* exact: 8 x 8 significant bits */
-                acc = acc + p;
-            }
-            if (ep && ep->bias) acc = acc + ep->bias[j];
-            C[i * ldc + j] = hx_act_apply(ep ? ep->act : HX_ACT_NONE, acc);
+            float v = acc[j];
+            if (ep && ep->bias) v = v + ep->bias[j];
+            C[i * ldc + j] = hx_act_apply(ep ? ep->act : HX_ACT_NONE, v);
         }
     }
-    free(a);
+    free(wt);
+    free(acc);
 }
