@@ -200,7 +200,7 @@ static hx_status pack_common(hx_qdtype dtype, size_t N, size_t K, const void *W,
     const hx_qkernel *kern = NULL;
     if ((st = find_kernel(dtype, variant, &kern, err))) return st;
     size_t kp = round_up(K, kern->kq), n_panels = (N + kern->nr - 1) / kern->nr;
-    if (kp && kern->nr * kern->b_size > SIZE_MAX / kp / (n_panels ? n_panels : 1))
+    if (kp && kern->nr * kern->b_size > SIZE_MAX / 2 / kp / (n_panels ? n_panels : 1))
         return hx_fail(err, HX_ERANGE, "GEMM: W (%zux%zu) is too large to pack", N, K);
     hx_qpacked_b *p = calloc(1, sizeof *p);
     if (!p) return hx_fail(err, HX_ENOMEM, "out of memory packing W (%zux%zu)", N, K);
@@ -209,7 +209,7 @@ static hx_status pack_common(hx_qdtype dtype, size_t N, size_t K, const void *W,
     p->K = K;
     p->kp = kp;
     p->n_panels = n_panels;
-    p->panel_bytes = kp * kern->nr * kern->b_size;
+    p->panel_bytes = round_up(kp * kern->nr * kern->b_size + kern->b_extra, 64);
     p->panels = alloc64(n_panels * p->panel_bytes);
     p->scales = alloc64(n_panels * kern->nr * sizeof(float));
     if (!p->panels || !p->scales) {

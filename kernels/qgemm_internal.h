@@ -17,7 +17,7 @@
 #include "helix/qgemm.h"
 
 #define HX_QGEMM_MAX_MR 8
-#define HX_QGEMM_MAX_NR 16
+#define HX_QGEMM_MAX_NR 32
 
 /* m <= MR valid rows; kp = K padded to the kernel's K group; a, b the packed
  * micro-panels. raw != NULL: write the int32 sums of the MR x NR tile there
@@ -29,7 +29,8 @@ typedef void (*hx_qukr_fn)(size_t m, size_t kp, const void *a, const void *b, co
                            const float *sb, const float *bias, float *tile, int32_t *raw);
 
 /* Packs rows [0, n) (n <= nr) of W (stride ldw, K columns; int8 or bf16
- * bits) into one panel of kp (padded) k steps, zero past row n and column K. */
+ * bits) into one panel of kp (padded) k steps, zero past row n and column K,
+ * then b_extra bytes of its own. */
 typedef void (*hx_qpack_b_fn)(const void *W, size_t ldw, size_t n, size_t K, size_t kp, void *dst);
 
 /* Packs rows [0, m) (m <= mr) of A (int8 rows for s8, fp32 rows rounded to
@@ -47,6 +48,7 @@ typedef struct {
     bool inexact;          /* bf16 only: sums not in k order (bfdot, bfmmla) */
     size_t mr, nr, kq;     /* micro-tile; K is padded to a multiple of kq */
     size_t a_size, b_size; /* bytes per packed element */
+    size_t b_extra;        /* bytes after each W panel's kp*nr elements (VNNI: column sums) */
     size_t mc, nt;         /* task tile (rows, columns) */
     hx_qpack_b_fn pack_b;
     hx_qpack_a_fn pack_a;
@@ -70,7 +72,7 @@ bool hx_qcpu_bf16(void); /* aarch64 FEAT_BF16 */
 
 extern const hx_qkernel hx_qk_s8_scalar, hx_qk_bf16_scalar;
 /* The AVX-VNNI / AVX512-VNNI / AVX512-BF16 variants (compile-only here). */
-#define HX_QGEMM_X86_EXTRA 0
+#define HX_QGEMM_X86_EXTRA 1
 
 #if defined(__x86_64__)
 extern const hx_qkernel hx_qk_s8_avx2, hx_qk_bf16_avx2;
