@@ -418,6 +418,10 @@ Test(qgemm, variants_listed_and_unrunnable_ones_skipped) {
         int have_scalar = 0;
         for (size_t i = 0; i < n; i++) {
             have_scalar |= !strcmp(v[i].name, "scalar");
+            if (v[i].runs)
+                cr_log_info("%s variant %s (%s): runs here, tested against the reference%s",
+                            dt ? "bf16" : "int8", v[i].name, hx_isa_name(v[i].isa),
+                            v[i].exact ? " bit for bit" : " within K eps");
             if (!v[i].runs) {
                 cr_log_info("%s variant %s: skipped, this CPU lacks its instructions",
                             dt ? "bf16" : "int8", v[i].name);
