@@ -35,7 +35,7 @@ int hx_bench_gemm(int argc, char **argv);
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: helix bench gemm [--threads N] [--dtype fp32|int8|bf16] [--json] [--reps R] [--quick] [--cpu-time]\n"
+            "usage: helix bench gemm [--threads N] [--dtype fp32|int8|bf16] [--variant V] [--json] [--reps R] [--quick] [--cpu-time]\n"
             "\n"
             "SGEMM GFLOP/s on BERT shapes (C = A W^T, W stored [out,in]) for helix\n"
             "with packed weights, helix unpacked, and OpenBLAS (same threads), with\n"
@@ -45,6 +45,8 @@ static void usage(FILE *out) {
             "  --threads N  threads for helix and OpenBLAS (default: HELIX_THREADS or cores)\n"
             "  --dtype D    fp32 (default); int8 or bf16: that GEMM beside helix fp32\n"
             "               packed and OpenBLAS fp32 (columns: D, fp32, openblas)\n"
+            "  --variant V  with --dtype int8|bf16: that micro-kernel (default: the\n"
+            "               automatic choice; names as in include/helix/qgemm.h)\n"
             "  --json       one JSON object per line instead of a table: {m, n, k,\n"
             "               threads, impl, gflops, peak_pct}, impl helix-packed, helix,\n"
             "               openblas, or fma-peak for the measured peak of all threads\n"
@@ -162,6 +164,8 @@ static int time_gflops(run_ctx *r, const int *impls, int n_impl, int reps, doubl
 }
 
 /* W (fp32 [N,K]) quantized per output channel or rounded to bf16, packed. */
+static const char *variant;
+
 static hx_status pack_reduced(int dtype, size_t N, size_t K, const float *W, hx_qpacked_b **out,
                               hx_error *err) {
     hx_status st = HX_ENOMEM;
@@ -170,7 +174,7 @@ static hx_status pack_reduced(int dtype, size_t N, size_t K, const float *W, hx_
         float *s = malloc(N * sizeof *s);
         if (q && s) {
             hx_quantize_s8_rows(N, K, W, K, q, K, s);
-            st = hx_gemm_s8_pack_b(N, K, q, K, s, NULL, out, err);
+            st = hx_gemm_s8_pack_b(N, K, q, K, s, variant, out, err);
         } else {
             hx_fail(err, st, "out of memory quantizing W");
         }
@@ -179,7 +183,7 @@ static hx_status pack_reduced(int dtype, size_t N, size_t K, const float *W, hx_
         uint16_t *b = malloc(N * K * sizeof *b);
         if (b) {
             hx_bf16_from_f32_n(N * K, W, b);
-            st = hx_gemm_bf16_pack_b(N, K, b, K, NULL, out, err);
+            st = hx_gemm_bf16_pack_b(N, K, b, K, variant, out, err);
         } else {
             hx_fail(err, st, "out of memory rounding W");
         }
@@ -206,6 +210,8 @@ int hx_bench_gemm(int argc, char **argv) {
                 fprintf(stderr, "helix bench gemm: --dtype wants fp32, int8 or bf16\n");
                 return 2;
             }
+        } else if (!strcmp(argv[i], "--variant") && i + 1 < argc) {
+            variant = argv[++i];
         } else if (!strcmp(argv[i], "--cpu-time")) {
             use_cpu_time = 1;
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
@@ -253,7 +259,8 @@ int hx_bench_gemm(int argc, char **argv) {
         printf("FMA peak %.1f GFLOP/s per core (%ld threads: %.1f), ISA %s%s%s, median of %ld, %s\n\n"
                "%6s %6s %6s  %12s %12s %12s  %7s %7s\n",
                peak1, threads, peak, hx_isa_name(hx_isa_active()),
-               dtype ? ", kernel " : "", dtype ? hx_gemm_q_variant_best(dtype == 3 ? HX_QDTYPE_S8 : HX_QDTYPE_BF16) : "",
+               dtype ? ", kernel " : "",
+               !dtype ? "" : variant ? variant : hx_gemm_q_variant_best(dtype == 3 ? HX_QDTYPE_S8 : HX_QDTYPE_BF16),
                reps, use_cpu_time ? "thread CPU time" : "wall clock", "M", "N", "K",
                dtype == 3 ? "int8" : dtype == 4 ? "bf16" : "packed", dtype ? "fp32" : "helix", "openblas",
                dtype ? "x fp32" : "ratio", "%peak");

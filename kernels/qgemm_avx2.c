@@ -5,7 +5,11 @@
  * pair per 32-bit lane, so vpmaddwd forms a[k]b[k] + a[k+1]b[k+1] exactly
  * (|sum| <= 2 * 127^2) and vpaddd accumulates in int32: twelve accumulators,
  * two W vectors, one broadcast A pair per row. W pre-widened costs 2 bytes a
- * weight but no extension in the inner loop.
+ * weight but no extension in the inner loop. The avx2-pmaddwd-i8 variant
+ * keeps W at 1 byte a weight (same pair layout, int8) and widens each W
+ * vector with vpmovsxbw as it loads it: two more shuffles per twelve
+ * vpmaddwd, half the memory traffic (for M = 1 or 2 rows, where W streams
+ * from memory) and half the resident size.
  *
  * bf16 (6 x 16): W panels hold bf16; each k step widens 16 of them to fp32
  * (zero-extend, shift left 16) and runs the fp32 FMA tile. A is rounded to
@@ -55,15 +59,38 @@ static void s8_quant_row(size_t K, const float *x, float scale, int8_t *q) {
     for (; k < K; k++) q[k] = hx_q8_value(x[k], scale);
 }
 
+/* W as int8 pairs: [kp/2][width][2] int8. */
+static void s8_pack_pairs_i8(const int8_t *s, size_t ld, size_t rows, size_t K, size_t kp,
+                             size_t width, int8_t *d) {
+    memset(d, 0, kp * width);
+    for (size_t r = 0; r < rows; r++) {
+        const int8_t *src = s + r * ld;
+        for (size_t k = 0; k < K; k++) d[((k >> 1) * width + r) * 2 + (k & 1)] = src[k];
+    }
+}
+static void s8_pack_b_i8(const void *W, size_t ldw, size_t n, size_t K, size_t kp, void *dst) {
+    s8_pack_pairs_i8(W, ldw, n, K, kp, NR, dst);
+}
+
+/* narrow: W panel holds int8 (widened here) instead of int16. */
 static inline __attribute__((always_inline)) void
-s8_tile(const int mr, size_t kp, const int16_t *restrict a, const int16_t *restrict b,
+s8_tile(const int mr, const int narrow, size_t kp, const int16_t *restrict a, const void *restrict bp,
         const float *sa, const float *sb, const float *bias, float *tile, int32_t *raw) {
     __m256i acc[MR][2];
+    const int16_t *b = bp;
+    const int8_t *b8 = bp;
 #pragma GCC unroll 6
     for (int i = 0; i < mr; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
     for (size_t kk = 0; kk < kp / 2; kk++) {
-        __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
-        __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 16));
+        __m256i b0, b1;
+        if (narrow) {
+            b0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)b8));
+            b1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b8 + 16)));
+            b8 += 2 * NR;
+        } else {
+            b0 = _mm256_loadu_si256((const __m256i *)b);
+            b1 = _mm256_loadu_si256((const __m256i *)(b + 16));
+        }
 #pragma GCC unroll 6
         for (int i = 0; i < mr; i++) {
             int32_t pair;
@@ -99,9 +126,15 @@ s8_tile(const int mr, size_t kp, const int16_t *restrict a, const int16_t *restr
     }
 }
 
-#define ROWS(k) case k: s8_tile(k, kp, a, b, sa, sb, bias, tile, raw); break;
+#define ROWS(k) case k: s8_tile(k, 0, kp, a, b, sa, sb, bias, tile, raw); break;
 static void s8_ukr(size_t m, size_t kp, const void *a, const void *b, const float *sa,
                    const float *sb, const float *bias, float *tile, int32_t *raw) {
+    switch (m) { ROWS(1) ROWS(2) ROWS(3) ROWS(4) ROWS(5) ROWS(6) default: break; }
+}
+#undef ROWS
+#define ROWS(k) case k: s8_tile(k, 1, kp, a, b, sa, sb, bias, tile, raw); break;
+static void s8_ukr_i8(size_t m, size_t kp, const void *a, const void *b, const float *sa,
+                      const float *sb, const float *bias, float *tile, int32_t *raw) {
     switch (m) { ROWS(1) ROWS(2) ROWS(3) ROWS(4) ROWS(5) ROWS(6) default: break; }
 }
 #undef ROWS
@@ -110,6 +143,12 @@ const hx_qkernel hx_qk_s8_avx2 = {
     .name = "avx2-pmaddwd", .dtype = HX_QDTYPE_S8, .isa = HX_ISA_AVX2, .runs = avx2_runs,
     .mr = MR, .nr = NR, .kq = 2, .a_size = 2, .b_size = 2, .mc = 96, .nt = 192,
     .pack_b = s8_pack_b, .pack_a = s8_pack_a, .quant_row = s8_quant_row, .ukr = s8_ukr,
+};
+
+const hx_qkernel hx_qk_s8_avx2_i8 = {
+    .name = "avx2-pmaddwd-i8", .dtype = HX_QDTYPE_S8, .isa = HX_ISA_AVX2, .runs = avx2_runs,
+    .mr = MR, .nr = NR, .kq = 2, .a_size = 2, .b_size = 1, .mc = 96, .nt = 192,
+    .pack_b = s8_pack_b_i8, .pack_a = s8_pack_a, .quant_row = s8_quant_row, .ukr = s8_ukr_i8,
 };
 
 /* ---- bf16 --------------------------------------------------------------- */

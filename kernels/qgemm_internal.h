@@ -75,7 +75,7 @@ extern const hx_qkernel hx_qk_s8_scalar, hx_qk_bf16_scalar;
 #define HX_QGEMM_X86_EXTRA 1
 
 #if defined(__x86_64__)
-extern const hx_qkernel hx_qk_s8_avx2, hx_qk_bf16_avx2;
+extern const hx_qkernel hx_qk_s8_avx2, hx_qk_s8_avx2_i8, hx_qk_bf16_avx2;
 extern const hx_qkernel hx_qk_s8_avx512vnni, hx_qk_s8_avxvnni, hx_qk_bf16_avx512bf16;
 #endif
 #if defined(__aarch64__)
