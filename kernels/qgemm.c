@@ -21,11 +21,9 @@ static const hx_qkernel *const all_kernels[] = {
     &hx_qk_s8_avx2,
     &hx_qk_s8_avx2_i8,
     &hx_qk_bf16_avx2,
-#if HX_QGEMM_X86_EXTRA
     &hx_qk_s8_avxvnni,
     &hx_qk_s8_avx512vnni,
     &hx_qk_bf16_avx512bf16,
-#endif
 #endif
 #if defined(__aarch64__)
     &hx_qk_s8_sdot,
@@ -59,15 +57,10 @@ static const hx_qkernel *best_kernel(hx_qdtype dtype) {
     if (dtype == HX_QDTYPE_S8) {
         switch (isa) {
 #if defined(__x86_64__)
-#if HX_QGEMM_X86_EXTRA
         /* avx2-pmaddwd-i8 over the pre-widened avx2-pmaddwd: faster at every
          * BERT shape measured on Zen 3 (helix bench gemm --variant). */
         case HX_ISA_AVX512: return pick(&hx_qk_s8_avx512vnni, pick(&hx_qk_s8_avxvnni, &hx_qk_s8_avx2_i8));
         case HX_ISA_AVX2: return pick(&hx_qk_s8_avxvnni, &hx_qk_s8_avx2_i8);
-#else
-        case HX_ISA_AVX512:
-        case HX_ISA_AVX2: return &hx_qk_s8_avx2_i8;
-#endif
 #endif
 #if defined(__aarch64__)
         case HX_ISA_NEON: return pick(&hx_qk_s8_smmla, pick(&hx_qk_s8_sdot, &hx_qk_s8_scalar));
@@ -77,11 +70,7 @@ static const hx_qkernel *best_kernel(hx_qdtype dtype) {
     }
     switch (isa) {
 #if defined(__x86_64__)
-#if HX_QGEMM_X86_EXTRA
     case HX_ISA_AVX512: return pick(&hx_qk_bf16_avx512bf16, &hx_qk_bf16_avx2);
-#else
-    case HX_ISA_AVX512:
-#endif
     case HX_ISA_AVX2: return &hx_qk_bf16_avx2;
 #endif
 #if defined(__aarch64__)

@@ -71,9 +71,6 @@ bool hx_qcpu_i8mm(void);
 bool hx_qcpu_bf16(void); /* aarch64 FEAT_BF16 */
 
 extern const hx_qkernel hx_qk_s8_scalar, hx_qk_bf16_scalar;
-/* The AVX-VNNI / AVX512-VNNI / AVX512-BF16 variants (compile-only here). */
-#define HX_QGEMM_X86_EXTRA 1
-
 #if defined(__x86_64__)
 extern const hx_qkernel hx_qk_s8_avx2, hx_qk_s8_avx2_i8, hx_qk_bf16_avx2;
 extern const hx_qkernel hx_qk_s8_avx512vnni, hx_qk_s8_avxvnni, hx_qk_bf16_avx512bf16;
