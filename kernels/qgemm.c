@@ -26,6 +26,7 @@ static const hx_qkernel *const all_kernels[] = {
     &hx_qk_bf16_avx512bf16,
 #endif
 #if defined(__aarch64__)
+    &hx_qk_s8_neon,
     &hx_qk_s8_sdot,
     &hx_qk_s8_smmla,
     &hx_qk_bf16_neon,
@@ -63,7 +64,7 @@ static const hx_qkernel *best_kernel(hx_qdtype dtype) {
         case HX_ISA_AVX2: return pick(&hx_qk_s8_avxvnni, &hx_qk_s8_avx2_i8);
 #endif
 #if defined(__aarch64__)
-        case HX_ISA_NEON: return pick(&hx_qk_s8_smmla, pick(&hx_qk_s8_sdot, &hx_qk_s8_scalar));
+        case HX_ISA_NEON: return pick(&hx_qk_s8_smmla, pick(&hx_qk_s8_sdot, &hx_qk_s8_neon));
 #endif
         default: return &hx_qk_s8_scalar;
         }

@@ -76,7 +76,7 @@ extern const hx_qkernel hx_qk_s8_avx2, hx_qk_s8_avx2_i8, hx_qk_bf16_avx2;
 extern const hx_qkernel hx_qk_s8_avx512vnni, hx_qk_s8_avxvnni, hx_qk_bf16_avx512bf16;
 #endif
 #if defined(__aarch64__)
-extern const hx_qkernel hx_qk_s8_sdot, hx_qk_s8_smmla, hx_qk_bf16_neon, hx_qk_bf16_bfdot,
+extern const hx_qkernel hx_qk_s8_neon, hx_qk_s8_sdot, hx_qk_s8_smmla, hx_qk_bf16_neon, hx_qk_bf16_bfdot,
     hx_qk_bf16_bfmmla;
 #endif
 
