@@ -8,6 +8,7 @@
 #include "helix/cpu.h"
 #include "helix/threads.h"
 #include "helix/gemm.h"
+#include "helix/qgemm.h"
 #include "helix/tensor.h"
 #include "helix/hlx.h"
 #include "helix/transformer_ops.h"

@@ -66,7 +66,7 @@ HX_API_BEGIN
 typedef enum { HX_QDTYPE_S8 = 0, HX_QDTYPE_BF16 = 1 } hx_qdtype;
 
 typedef struct {
-    const char *name; /* e.g. "avx2-pmaddwd", "neon-smmla", "scalar" */
+    const char *name; /* e.g. "avx2-pmaddwd-i8", "neon-smmla", "scalar" */
     hx_qdtype dtype;
     hx_isa isa;       /* the hx_isa it belongs to (tests iterate by ISA) */
     bool runs;        /* this CPU (and build) can run it */
