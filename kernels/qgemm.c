@@ -342,6 +342,7 @@ static void q_task(void *ctx, size_t t, int thread) {
     float tile[HX_QGEMM_MAX_MR * HX_QGEMM_MAX_NR] __attribute__((aligned(64)));
     int32_t raw[HX_QGEMM_MAX_MR * HX_QGEMM_MAX_NR] __attribute__((aligned(64)));
     float bias_pad[HX_QGEMM_MAX_NR] __attribute__((aligned(64)));
+    float wide[HX_QUKR_WIDE * HX_QGEMM_MAX_NR] __attribute__((aligned(64)));
 
     for (size_t ir = 0; ir < m; ir += mr) {
         size_t rows = m - ir < mr ? m - ir : mr;
@@ -355,6 +356,12 @@ static void q_task(void *ctx, size_t t, int thread) {
                 memset(bias_pad, 0, sizeof bias_pad);
                 memcpy(bias_pad, bias, cols * sizeof(float));
                 bias = bias_pad;
+            }
+            if (rows == 1 && kern->ukr_wide1 && !g->Ci && n - jr >= HX_QUKR_WIDE * nr) {
+                kern->ukr_wide1(kp, a, b, W->panel_bytes, g->bias ? g->bias + j : NULL, wide);
+                memcpy(g->C + (i0 + ir) * g->ldc + j, wide, HX_QUKR_WIDE * nr * sizeof(float));
+                jr += (HX_QUKR_WIDE - 1) * nr;
+                continue;
             }
             if (g->Ci) {
                 kern->ukr(rows, kp, a, b, sa, W->scales + j, NULL, tile, raw);
@@ -384,10 +391,14 @@ static void run_tiles(q_job *g, hx_threadpool *pool) {
     size_t col_bytes = g->W->kp * kern->b_size, nt = kern->nt;
     if (col_bytes && nt * col_bytes > W_BLOCK_BYTES) {
         nt = W_BLOCK_BYTES / col_bytes / kern->nr * kern->nr;
-        if (nt < 2 * kern->nr) nt = 2 * kern->nr;
+        if (nt < HX_QUKR_WIDE * kern->nr) nt = HX_QUKR_WIDE * kern->nr;
     }
-    /* Small M: narrower column tiles keep a few threads busy. */
-    while (nt > 4 * kern->nr && tiles_m * ((N + nt - 1) / nt) < 8) nt = round_up(nt / 2, kern->nr);
+    /* Small M: narrower column tiles keep a few threads busy (but at least
+     * HX_QUKR_WIDE panels, for the one-row kernel). */
+    while (nt > HX_QUKR_WIDE * kern->nr && tiles_m * ((N + nt - 1) / nt) < 8) {
+        nt = round_up(nt / 2, kern->nr);
+        if (nt < HX_QUKR_WIDE * kern->nr) nt = HX_QUKR_WIDE * kern->nr;
+    }
     g->nt = nt;
     g->tiles_m = tiles_m;
     hx_parallel_for(pool, tiles_m * ((N + nt - 1) / nt), q_task, g);

@@ -230,8 +230,39 @@ static void bf16_ukr(size_t m, size_t kp, const void *a, const void *b, const fl
 }
 #undef ROWS
 
+/* One row over HX_QUKR_WIDE panels: eight accumulator chains instead of
+ * two (a single row is otherwise bound by the FMA latency); each element is
+ * still one k-ordered chain, the same bits as bf16_tile. */
+static void bf16_ukr_wide1(size_t kp, const void *a_, const void *b_, size_t b_stride,
+                           const float *bias, float *tile) {
+    const float *a = a_;
+    const unsigned char *b = b_;
+    __m256 acc[HX_QUKR_WIDE][2];
+#pragma GCC unroll 4
+    for (int q = 0; q < HX_QUKR_WIDE; q++) acc[q][0] = acc[q][1] = _mm256_setzero_ps();
+    for (size_t k = 0; k < kp; k++) {
+        __m256 av = _mm256_broadcast_ss(a + k * MR);
+#pragma GCC unroll 4
+        for (int q = 0; q < HX_QUKR_WIDE; q++) {
+            const uint16_t *bq = (const uint16_t *)(b + q * b_stride) + k * NR;
+            acc[q][0] = _mm256_fmadd_ps(av, load_bf16x8(bq), acc[q][0]);
+            acc[q][1] = _mm256_fmadd_ps(av, load_bf16x8(bq + 8), acc[q][1]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int q = 0; q < HX_QUKR_WIDE; q++) {
+        __m256 r0 = acc[q][0], r1 = acc[q][1];
+        if (bias) {
+            r0 = _mm256_add_ps(r0, _mm256_loadu_ps(bias + q * NR));
+            r1 = _mm256_add_ps(r1, _mm256_loadu_ps(bias + q * NR + 8));
+        }
+        _mm256_storeu_ps(tile + q * NR, r0);
+        _mm256_storeu_ps(tile + q * NR + 8, r1);
+    }
+}
+
 const hx_qkernel hx_qk_bf16_avx2 = {
     .name = "avx2-fma", .dtype = HX_QDTYPE_BF16, .isa = HX_ISA_AVX2, .runs = avx2_runs,
     .mr = MR, .nr = NR, .kq = 1, .a_size = 4, .b_size = 2, .mc = 96, .nt = 192,
-    .pack_b = bf16_pack_b, .pack_a = bf16_pack_a, .ukr = bf16_ukr,
+    .pack_b = bf16_pack_b, .pack_a = bf16_pack_a, .ukr = bf16_ukr, .ukr_wide1 = bf16_ukr_wide1,
 };

@@ -28,6 +28,13 @@
 typedef void (*hx_qukr_fn)(size_t m, size_t kp, const void *a, const void *b, const float *sa,
                            const float *sb, const float *bias, float *tile, int32_t *raw);
 
+/* One row of A against HX_QUKR_WIDE full W panels at b, b + b_stride, ...
+ * (more independent accumulator chains than one panel gives a single row):
+ * tile[j] for j < HX_QUKR_WIDE * NR, the same arithmetic as the ukr. */
+#define HX_QUKR_WIDE 4
+typedef void (*hx_qukr_wide_fn)(size_t kp, const void *a, const void *b, size_t b_stride,
+                                const float *bias, float *tile);
+
 /* Packs rows [0, n) (n <= nr) of W (stride ldw, K columns; int8 or bf16
  * bits) into one panel of kp (padded) k steps, zero past row n and column K,
  * then b_extra bytes of its own. */
@@ -54,6 +61,7 @@ typedef struct {
     hx_qpack_a_fn pack_a;
     hx_qquant_row_fn quant_row; /* s8 only; NULL: the scalar one */
     hx_qukr_fn ukr;
+    hx_qukr_wide_fn ukr_wide1; /* bf16 only, NULL: none */
 } hx_qkernel;
 
 /* The scalar quantization of one element (the rule in qgemm.h). */

@@ -188,6 +188,8 @@ static void s8_odd_shapes(void) {
     /* K = 0: C = act(bias). */
     qcase k0 = {5, 9, 0, 1, HX_ACT_RELU};
     check_s8_case(&k0, 1);
+    qcase one[] = {{1, 768 + 17, 65, 1, HX_ACT_GELU}, {1, 300, 768, 0, HX_ACT_NONE}};
+    for (size_t i = 0; i < 2; i++) check_s8_case(&one[i], 1);
 }
 
 Test(qgemm, s8_odd_shapes_every_variant_bit_exact) { for_each_isa(s8_odd_shapes); }
@@ -287,6 +289,9 @@ static void bf16_odd_shapes(void) {
             }
     qcase k0 = {5, 9, 0, 1, HX_ACT_TANH};
     check_bf16_case(&k0, 1);
+    /* One row over many full panels (the one-row wide kernel) and a tail. */
+    qcase one[] = {{1, 768 + 17, 65, 1, HX_ACT_GELU}, {1, 300, 768, 0, HX_ACT_NONE}};
+    for (size_t i = 0; i < 2; i++) check_bf16_case(&one[i], 1);
 }
 
 Test(qgemm, bf16_odd_shapes_every_variant) { for_each_isa(bf16_odd_shapes); }
