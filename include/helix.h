@@ -10,6 +10,7 @@
 #include "helix/cpu.h"
 #include "helix/threads.h"
 #include "helix/gemm.h"
+#include "helix/qgemm.h"
 #include "helix/tensor.h"
 #include "helix/hlx.h"
 #include "helix/safetensors.h"
