@@ -28,8 +28,6 @@
 
 #define NAN_LEFT HX_FOREST_NAN_LEFT
 
-typedef hx_fnode fnode;
-
 int64_t hx_forest_arrays_nodes(const hx_forest_arrays *a) {
     return a->tree_offset ? a->tree_offset[a->n_trees] : 0;
 }
@@ -174,6 +172,65 @@ static hx_status check_boosting(const hx_forest_arrays *a, hx_error *err) {
     return HX_OK;
 }
 
+/* Places tree t in pre-order at nodes *next.., its leaf rows at *slot..:
+ * pop a node, give it the next index, push right then left so that the
+ * left subtree follows. A parent learns its right child's new index by
+ * being patched when that child is placed. scratch holds the tree's node
+ * count of int32, stack as many. */
+static hx_status place_tree(const hx_forest_arrays *a, int t, hx_forest *f, int32_t *scratch,
+                            int32_t *stack, int32_t *next, int32_t *slot, hx_error *err) {
+    const int n_acc = f->n_acc;
+    int64_t base = a->tree_offset[t];
+    int32_t *new_parent = scratch; /* per old node: new index of its parent */
+    int32_t sp = 0;
+    stack[sp++] = 0;
+    new_parent[0] = -1;
+    f->root[t] = *next;
+    while (sp > 0) {
+        int32_t old = stack[--sp];
+        int32_t me = (*next)++;
+        hx_fnode *nd = &f->nodes[me];
+        int32_t p = new_parent[old];
+        if (p >= 0) {
+            /* The old id tells which side; a left child is placed right
+             * after its parent (pre-order) and needs no patch. */
+            int32_t pold = f->orig_id[p];
+            if (a->left[base + pold] != old) f->nodes[p].right = me;
+        }
+        f->orig_id[me] = old;
+        int32_t l = a->left[base + old], r = a->right[base + old];
+        if (l == -1) {
+            nd->thr = -INFINITY;
+            nd->feat = 0;
+            nd->right = me;
+            f->leaf_slot[me] = *slot;
+            double *row = f->values + (size_t)*slot * n_acc;
+            if (a->link == HX_FOREST_MEAN) {
+                memcpy(row, a->value + (base + old) * n_acc, (size_t)n_acc * sizeof(double));
+            } else {
+                /* sklearn's learning_rate * value, rounded once here. */
+                for (int k = 0; k < n_acc; k++) row[k] = 0.0;
+                row[t % n_acc] = a->learning_rate * a->value[base + old];
+                if (!isfinite(row[t % n_acc]))
+                    return hx_fail(err, HX_EFORMAT, "tree %d node %d: scaled leaf value overflows", t,
+                                   (int)old);
+            }
+            (*slot)++;
+        } else {
+            nd->thr = floor32(a->threshold[base + old]);
+            nd->feat = (uint32_t)a->feature[base + old] |
+                       (a->missing_left && a->missing_left[base + old] ? NAN_LEFT : 0u);
+            nd->right = -1; /* patched when the right child is placed */
+            f->leaf_slot[me] = -1;
+            new_parent[r] = me;
+            new_parent[l] = me;
+            stack[sp++] = r;
+            stack[sp++] = l;
+        }
+    }
+    return HX_OK;
+}
+
 hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *err) {
     *out = NULL;
     if (a->n_features < 1 || a->n_values < 1 || a->n_trees < 1 || !a->tree_offset ||
@@ -243,62 +300,10 @@ hx_status hx_forest_build(const hx_forest_arrays *a, hx_forest **out, hx_error *
         goto fail;
     }
 
-    /* Renumber each tree in pre-order: pop a node, give it the next index,
-     * push right then left so the left subtree follows. A parent learns its
-     * children's new indices by being patched when they are placed. */
     int32_t next = 0, slot = 0;
-    for (int t = 0; t < a->n_trees; t++) {
-        int64_t base = a->tree_offset[t];
-        int32_t *new_parent = scratch; /* per old node: new index of its parent */
-        int32_t sp = 0;
-        stack[sp++] = 0;
-        new_parent[0] = -1;
-        f->root[t] = next;
-        while (sp > 0) {
-            int32_t old = stack[--sp];
-            int32_t me = next++;
-            fnode *nd = &f->nodes[me];
-            int32_t p = new_parent[old];
-            if (p >= 0) {
-                /* The old id tells which side; a left child is placed
-                 * right after its parent (pre-order) and needs no patch. */
-                int32_t pold = f->orig_id[p];
-                if (a->left[base + pold] != old) f->nodes[p].right = me;
-            }
-            f->orig_id[me] = old;
-            int32_t l = a->left[base + old], r = a->right[base + old];
-            if (l == -1) {
-                nd->thr = -INFINITY;
-                nd->feat = 0;
-                nd->right = me;
-                f->leaf_slot[me] = slot;
-                double *row = f->values + (size_t)slot * n_acc;
-                if (a->link == HX_FOREST_MEAN) {
-                    memcpy(row, a->value + (base + old) * n_acc, (size_t)n_acc * sizeof(double));
-                } else {
-                    /* sklearn's learning_rate * value, rounded once here. */
-                    for (int k = 0; k < n_acc; k++) row[k] = 0.0;
-                    row[t % n_acc] = a->learning_rate * a->value[base + old];
-                    if (!isfinite(row[t % n_acc])) {
-                        st = hx_fail(err, HX_EFORMAT, "tree %d node %d: scaled leaf value overflows",
-                                     t, (int)old);
-                        goto fail;
-                    }
-                }
-                slot++;
-            } else {
-                nd->thr = floor32(a->threshold[base + old]);
-                nd->feat = (uint32_t)a->feature[base + old] |
-                           (a->missing_left && a->missing_left[base + old] ? NAN_LEFT : 0u);
-                nd->right = -1; /* patched when the right child is placed */
-                f->leaf_slot[me] = -1;
-                new_parent[r] = me;
-                new_parent[l] = me;
-                stack[sp++] = r;
-                stack[sp++] = l;
-            }
-        }
-    }
+    for (int t = 0; t < a->n_trees && st == HX_OK; t++)
+        st = place_tree(a, t, f, scratch, stack, &next, &slot, err);
+    if (st != HX_OK) goto fail;
     /* Small trees also get QuickScorer tables (used for NaN-free rows). */
     int32_t *tree_end = malloc((size_t)a->n_trees * sizeof *tree_end);
     if (!tree_end) {

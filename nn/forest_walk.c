@@ -15,10 +15,11 @@
  * loop per wrapper (the lanes unrolled and held in registers):
  *   - nan: the NaN-aware step, or the shorter one for rows known to hold
  *     none;
- *   - lanes: 8 with a row per lane, 12 when every lane walks the same row
- *     (row_stride 0: the row pointers fold into one register, which leaves
- *     registers for more lanes). 8 / 12 lanes and 4 passes measured best of
- *     8-16 / 2-8. */
+ *   - one_row: every lane walks the same row (through successive trees),
+ *     or each lane has its own row;
+ *   - lanes: 8 with a row per lane, 12 with one row (no row pointer per
+ *     lane leaves registers for more lanes). 8 / 12 lanes and 4 passes
+ *     measured best of 8-16 / 2-8. */
 #include <math.h>
 
 #include "nn/forest_internal.h"
@@ -54,13 +55,15 @@ static inline int32_t step_no_nan(const hx_fnode *nodes, int32_t i, const float 
 
 static inline bool is_leaf(const hx_fnode *nodes, int32_t i) { return nodes[i].right == i; }
 
-/* Job j reads row x + j * row_stride and starts at roots[j * root_stride];
- * leaf[j] receives its leaf. With fewer jobs than lanes, the spare lanes
- * shadow job 0 without recording it; a lane with no job left stays parked
- * on its leaf. nan and lanes must be constants (lanes <= MAX_LANES). */
+/* Job j reads row x + j * row_stride (x itself when one_row) and starts at
+ * roots[j * root_stride]; leaf[j] receives its leaf. With fewer jobs than
+ * lanes, the spare lanes shadow job 0 without recording it; a lane with no
+ * job left stays parked on its leaf. nan, one_row and lanes must be
+ * constants (lanes <= MAX_LANES). */
 static inline __attribute__((always_inline)) void
 walk_lockstep(const hx_fnode *nodes, const float *x, size_t row_stride, const int32_t *roots,
-              size_t root_stride, int n_jobs, int32_t *leaf, const bool nan, const int lanes) {
+              size_t root_stride, int n_jobs, int32_t *leaf, const bool nan, const bool one_row,
+              const int lanes) {
     if (n_jobs <= 0) return;
     int32_t idx[MAX_LANES];
     const float *row[MAX_LANES];
@@ -70,14 +73,16 @@ walk_lockstep(const hx_fnode *nodes, const float *x, size_t row_stride, const in
     for (int l = 0; l < lanes; l++) {
         int j = l < live ? l : 0;
         job[l] = l < live ? l : -1;
-        row[l] = x + (size_t)j * row_stride;
+        row[l] = one_row ? x : x + (size_t)j * row_stride;
         idx[l] = roots[(size_t)j * root_stride];
     }
     while (live > 0) {
         for (int p = 0; p < PASSES; p++) {
 #pragma GCC unroll 12
-            for (int l = 0; l < lanes; l++)
-                idx[l] = nan ? step_nan(nodes, idx[l], row[l]) : step_no_nan(nodes, idx[l], row[l]);
+            for (int l = 0; l < lanes; l++) {
+                const float *r = one_row ? x : row[l];
+                idx[l] = nan ? step_nan(nodes, idx[l], r) : step_no_nan(nodes, idx[l], r);
+            }
         }
 #pragma GCC unroll 12
         for (int l = 0; l < lanes; l++) {
@@ -85,7 +90,7 @@ walk_lockstep(const hx_fnode *nodes, const float *x, size_t row_stride, const in
                 leaf[job[l]] = idx[l];
                 if (next < n_jobs) {
                     job[l] = next;
-                    row[l] = x + (size_t)next * row_stride;
+                    row[l] = one_row ? x : x + (size_t)next * row_stride;
                     idx[l] = roots[(size_t)next * root_stride];
                     next++;
                 } else {
@@ -99,20 +104,20 @@ walk_lockstep(const hx_fnode *nodes, const float *x, size_t row_stride, const in
 
 void hx_forest_walk(const hx_fnode *nodes, const float *x, size_t row_stride,
                     const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf) {
-    walk_lockstep(nodes, x, row_stride, roots, root_stride, n_jobs, leaf, true, 8);
+    walk_lockstep(nodes, x, row_stride, roots, root_stride, n_jobs, leaf, true, false, 8);
 }
 
 void hx_forest_walk_no_nan(const hx_fnode *nodes, const float *x, size_t row_stride,
                            const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf) {
-    walk_lockstep(nodes, x, row_stride, roots, root_stride, n_jobs, leaf, false, 8);
+    walk_lockstep(nodes, x, row_stride, roots, root_stride, n_jobs, leaf, false, false, 8);
 }
 
 void hx_forest_walk_row(const hx_fnode *nodes, const float *row, const int32_t *roots,
                         int n_jobs, int32_t *leaf) {
-    walk_lockstep(nodes, row, 0, roots, 1, n_jobs, leaf, true, 12);
+    walk_lockstep(nodes, row, 0, roots, 1, n_jobs, leaf, true, true, 12);
 }
 
 void hx_forest_walk_row_no_nan(const hx_fnode *nodes, const float *row, const int32_t *roots,
                                int n_jobs, int32_t *leaf) {
-    walk_lockstep(nodes, row, 0, roots, 1, n_jobs, leaf, false, 12);
+    walk_lockstep(nodes, row, 0, roots, 1, n_jobs, leaf, false, true, 12);
 }
