@@ -1,11 +1,19 @@
-/* Internals of the forest evaluator (nn/forest.c): the node record and the
- * walker interface, kept apart so per-ISA walkers can be added. */
+/* Internals of the forest evaluator, shared by its files:
+ *   nn/forest_build.c    arrays -> evaluator (checks, pre-order layout, tables)
+ *   nn/forest_walk.c     the portable walkers on hx_fnode records
+ *   nn/forest_predict.c  predict / apply: blocks of rows, threads, links
+ *   nn/forest_qs.c       QuickScorer tables and exit-leaf search
+ *   nn/forest_scan*.c    left-run scan tables and walkers (per ISA)
+ * The node record, the evaluator struct and the walker interfaces live here
+ * so that each file keeps one job. */
 #ifndef HELIX_NN_FOREST_INTERNAL_H
 #define HELIX_NN_FOREST_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "helix/forest.h"
 
 #define HX_FOREST_NAN_LEFT 0x80000000u /* in hx_fnode.feat: NaN goes left */
 
@@ -27,8 +35,19 @@ typedef void (*hx_forest_walk_fn)(const hx_fnode *nodes, const float *x, size_t 
                                   const int32_t *roots, size_t root_stride, int n_jobs,
                                   int32_t *leaf);
 
-void hx_forest_walk_scalar(const hx_fnode *nodes, const float *x, size_t row_stride,
+/* The portable walkers (nn/forest_walk.c), all one template: walks advance
+ * in lockstep so that their loads overlap. hx_forest_walk takes rows that
+ * may hold NaN, hx_forest_walk_no_nan rows known to hold none (a shorter
+ * step). The _row forms walk one row through successive trees (job j
+ * starts at roots[j]): the shared row leaves registers for more lanes. */
+void hx_forest_walk(const hx_fnode *nodes, const float *x, size_t row_stride,
+                    const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
+void hx_forest_walk_no_nan(const hx_fnode *nodes, const float *x, size_t row_stride,
                            const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
+void hx_forest_walk_row(const hx_fnode *nodes, const float *row, const int32_t *roots,
+                        int n_jobs, int32_t *leaf);
+void hx_forest_walk_row_no_nan(const hx_fnode *nodes, const float *row, const int32_t *roots,
+                               int n_jobs, int32_t *leaf);
 
 /* QuickScorer tables (Lucchese et al., SIGIR 2015), built for forests whose
  * trees have at most 64 * HX_QS_MAX_WORDS leaves. Each tree's leaves are
@@ -158,5 +177,25 @@ void hx_scan_walk_avx512(const hx_scan *s, const uint8_t *bins, size_t row_strid
                          const int32_t *roots, size_t root_stride, int n_jobs, int32_t *leaf);
 /* The binned-row walker of the active ISA. */
 hx_scan_walk_fn hx_scan_walker(void);
+
+/* The evaluator: built by hx_forest_build (nn/forest_build.c), read-only
+ * afterwards (nn/forest_predict.c), so threads share it. */
+struct hx_forest {
+    hx_forest_task task;
+    int n_features, n_values, n_trees, max_depth;
+    int64_t n_nodes;
+    bool allow_nan;
+    hx_forest_link link;
+    hx_forest_label_rule label_rule;
+    int n_acc;          /* sums per row: n_values, or n_raw for GB */
+    double *init;       /* n_acc: where the sums start (zeros for forests) */
+    hx_fnode *nodes;    /* every tree in pre-order, concatenated */
+    int32_t *root;      /* n_trees */
+    int32_t *leaf_slot; /* per node: row of `values` (leaves), -1 inside */
+    int32_t *orig_id;   /* per node: sklearn's node id within its tree */
+    double *values;     /* n_leaves x n_acc */
+    hx_qs qs;           /* QuickScorer tables; qs.words == 0 when not built */
+    hx_scan scan;       /* left-run scan tables (bigger trees); node NULL when not built */
+};
 
 #endif

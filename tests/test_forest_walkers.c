@@ -1,6 +1,8 @@
 /* Every forest walker against a plain reference walk, on random forests
  * shaped to reach every path: trees small enough for QuickScorer and big
- * ones for the scan walkers; long left runs (longer than any vector step);
+ * ones for the scan walkers, and forests too big for the scan tables (the
+ * node walkers, with and without NaN, with fewer trees than lanes and
+ * more); long left runs (longer than any vector step);
  * features with 1, 3, 15, 200 and 2000 distinct thresholds (bins of 1 to
  * 16 bits); few keys (one-register bit rows), more (two registers) and too
  * many (no bit form); NaN in both directions; ties at the thresholds.
@@ -224,4 +226,20 @@ Test(forest_walkers, small_and_mixed_trees) {
     run_case("small trees, NaN", &sp, 30, 2);
     sp.max_nodes = 700;
     run_case("mixed trees, NaN", &sp, 12, 4);
+}
+
+/* More than 32767 distinct thresholds on a feature: no scan tables (and
+ * trees too big for QuickScorer), so every row takes the node walkers:
+ * with 4 trees one row has fewer walks than lanes, with 13 more. */
+Test(forest_walkers, no_scan_tables) {
+    rng_state = 5;
+    spec sp = {.n_features = 1, .pool = 200000, .leaf_p = 0.0, .chain_p = 0.3, .max_nodes = 14000};
+    run_case("no scan tables, 13 trees", &sp, 13, 2);
+    sp.nan = true;
+    run_case("no scan tables, 13 trees, NaN", &sp, 13, 2);
+    sp.max_nodes = 40000;
+    sp.nan = false;
+    run_case("no scan tables, 4 trees", &sp, 4, 2);
+    sp.nan = true;
+    run_case("no scan tables, 4 trees, NaN", &sp, 4, 1);
 }
