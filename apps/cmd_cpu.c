@@ -38,7 +38,7 @@ int cmd_info_cpu(int argc, char **argv) {
     const struct { const char *name; bool on; } feats[] = {
         {"avx2", f->avx2}, {"fma", f->fma}, {"avx512f", f->avx512f}, {"avx512bw", f->avx512bw},
         {"avx512vl", f->avx512vl}, {"avx512dq", f->avx512dq}, {"avx512vnni", f->avx512vnni},
-        {"avx512bf16", f->avx512bf16}, {"avx512vbmi", f->avx512vbmi}, {"neon", f->neon}, {"asimddp", f->asimddp},
+        {"avx512bf16", f->avx512bf16}, {"avx512vbmi", f->avx512vbmi}, {"avxvnni", f->avxvnni}, {"neon", f->neon}, {"asimddp", f->asimddp}, {"i8mm", f->i8mm}, {"bf16", f->bf16},
     };
     size_t n_feats = sizeof feats / sizeof feats[0];
     hx_isa active = hx_isa_active();
@@ -57,8 +57,10 @@ int cmd_info_cpu(int argc, char **argv) {
         first = 1;
         for (int i = 0; i < HX_ISA_COUNT; i++)
             if (hx_isa_supported((hx_isa)i)) printf("%s\"%s\"", first ? "" : ",", hx_isa_name((hx_isa)i)), first = 0;
-        printf("],\"best_isa\":\"%s\",\"isa\":\"%s\",\"threads\":%d,\"gemm_backend\":\"%s\"}\n",
-               hx_isa_name(hx_isa_best()), hx_isa_name(active), threads, hx_gemm_backend_name());
+        printf("],\"best_isa\":\"%s\",\"isa\":\"%s\",\"threads\":%d,\"gemm_backend\":\"%s\","
+               "\"gemm_int8\":\"%s\",\"gemm_bf16\":\"%s\"}\n",
+               hx_isa_name(hx_isa_best()), hx_isa_name(active), threads, hx_gemm_backend_name(),
+               hx_gemm_q_variant_best(HX_QDTYPE_S8), hx_gemm_q_variant_best(HX_QDTYPE_BF16));
         return 0;
     }
     printf("vendor:         %s\n", f->vendor[0] ? f->vendor : "(unknown)");
@@ -76,5 +78,7 @@ int cmd_info_cpu(int argc, char **argv) {
            active != hx_isa_best() ? " (forced by HELIX_ISA)" : "");
     printf("threads:        %d\n", threads);
     printf("GEMM backend:   %s\n", hx_gemm_backend_name());
+    printf("GEMM per dtype: fp32 %s-%s, int8 %s, bf16 %s\n", hx_gemm_backend_name(), hx_isa_name(active),
+           hx_gemm_q_variant_best(HX_QDTYPE_S8), hx_gemm_q_variant_best(HX_QDTYPE_BF16));
     return 0;
 }

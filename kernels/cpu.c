@@ -15,6 +15,12 @@
 #ifndef HWCAP_ASIMDDP
 #define HWCAP_ASIMDDP (1 << 20)
 #endif
+#ifndef HWCAP2_I8MM
+#define HWCAP2_I8MM (1 << 13)
+#endif
+#ifndef HWCAP2_BF16
+#define HWCAP2_BF16 (1 << 14)
+#endif
 #endif
 
 static hx_cpu_features features;
@@ -59,6 +65,7 @@ static void detect(void) {
         unsigned a1, b1, c1, d1;
         __cpuid_count(7, 1, a1, b1, c1, d1);
         features.avx512bf16 = os_zmm && ((a1 >> 5) & 1);
+        features.avxvnni = features.avx2 && ((a1 >> 4) & 1);
     }
     unsigned ext = 0;
     __get_cpuid(0x80000000, &ext, &b, &c, &d);
@@ -77,6 +84,9 @@ static void detect(void) {
     unsigned long hw = getauxval(AT_HWCAP);
     features.neon = (hw & HWCAP_ASIMD) != 0;
     features.asimddp = (hw & HWCAP_ASIMDDP) != 0;
+    unsigned long hw2 = getauxval(AT_HWCAP2);
+    features.i8mm = (hw2 & HWCAP2_I8MM) != 0;
+    features.bf16 = (hw2 & HWCAP2_BF16) != 0;
     strcpy(features.vendor, "arm64");
 #endif
 }

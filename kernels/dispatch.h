@@ -17,6 +17,7 @@
 #include "helix/cpu.h"
 #include "kernels/conv_internal.h"
 #include "kernels/gemm_internal.h"
+#include "kernels/qgemm_internal.h"
 #include "kernels/transformer_ops_isa.h"
 
 typedef void (*hx_conv_row_fn)(const hx_conv_row_args *a);
@@ -44,6 +45,9 @@ typedef struct {
     hx_softmax_rows_fn softmax;
     hx_layernorm_rows_fn layernorm;
     hx_attention_block_fn attention;
+    struct { /* reduced precision: the default variant of each dtype (qgemm.c) */
+        const hx_qkernel *s8, *bf16;
+    } qgemm;
     struct { /* bitsets: the label model's overlap counts */
         hx_popcount_and_fn popcount_and;
         hx_byte_eq_bits_fn byte_eq;

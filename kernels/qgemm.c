@@ -6,6 +6,7 @@
  *       -> NR-column panels of W -> micro-kernel (whole K, dequantize + bias)
  *       -> copy into C; activation over the task's rows */
 #include "helix/qgemm.h"
+#include "kernels/dispatch.h"
 #include "kernels/qgemm_internal.h"
 
 #include <math.h>
@@ -47,38 +48,10 @@ size_t hx_gemm_q_variants(hx_qdtype dtype, hx_gemm_q_variant *out, size_t cap) {
     return n;
 }
 
-static inline const hx_qkernel *pick(const hx_qkernel *k, const hx_qkernel *fallback) {
-    return k->runs() ? k : fallback;
-}
-
-/* The best variant for the active ISA: a switch on hx_isa_active() and the
- * CPU's extra features (the dispatch table takes this over at merge). */
+/* The default variant: the kernel table's choice for the active ISA. */
 static const hx_qkernel *best_kernel(hx_qdtype dtype) {
-    hx_isa isa = hx_isa_active();
-    if (dtype == HX_QDTYPE_S8) {
-        switch (isa) {
-#if defined(__x86_64__)
-        /* avx2-pmaddwd-i8 over the pre-widened avx2-pmaddwd: faster at every
-         * BERT shape measured on Zen 3 (helix bench gemm --variant). */
-        case HX_ISA_AVX512: return pick(&hx_qk_s8_avx512vnni, pick(&hx_qk_s8_avxvnni, &hx_qk_s8_avx2_i8));
-        case HX_ISA_AVX2: return pick(&hx_qk_s8_avxvnni, &hx_qk_s8_avx2_i8);
-#endif
-#if defined(__aarch64__)
-        case HX_ISA_NEON: return pick(&hx_qk_s8_smmla, pick(&hx_qk_s8_sdot, &hx_qk_s8_neon));
-#endif
-        default: return &hx_qk_s8_scalar;
-        }
-    }
-    switch (isa) {
-#if defined(__x86_64__)
-    case HX_ISA_AVX512: return pick(&hx_qk_bf16_avx512bf16, &hx_qk_bf16_avx2);
-    case HX_ISA_AVX2: return &hx_qk_bf16_avx2;
-#endif
-#if defined(__aarch64__)
-    case HX_ISA_NEON: return pick(&hx_qk_bf16_bfmmla, &hx_qk_bf16_neon);
-#endif
-    default: return &hx_qk_bf16_scalar;
-    }
+    const hx_kernels *t = hx_kernels_active();
+    return dtype == HX_QDTYPE_S8 ? t->qgemm.s8 : t->qgemm.bf16;
 }
 
 const char *hx_gemm_q_variant_best(hx_qdtype dtype) { return best_kernel(dtype)->name; }

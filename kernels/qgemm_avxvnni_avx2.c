@@ -5,7 +5,7 @@
 
 #include "kernels/qgemm_internal.h"
 
-static bool avxvnni_runs(void) { return hx_isa_supported(HX_ISA_AVX2) && hx_qcpu_avxvnni(); }
+static bool avxvnni_runs(void) { return hx_isa_supported(HX_ISA_AVX2) && hx_cpu_features_get()->avxvnni; }
 
 typedef __m256i VI;
 typedef __m256 VF;

@@ -9,7 +9,7 @@
  * against the reference within a K eps bound, not bit for bit. */
 #include "kernels/qgemm_neon_impl.h"
 
-static bool bf16_runs(void) { return hx_qcpu_bf16(); }
+static bool bf16_runs(void) { return hx_cpu_features_get()->bf16; }
 
 static inline bfloat16x8_t ld_bf16(const uint16_t *p) { return vreinterpretq_bf16_u16(vld1q_u16(p)); }
 

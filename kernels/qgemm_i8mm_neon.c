@@ -7,7 +7,7 @@
 #define MR 8
 #define NR 8
 
-static bool smmla_runs(void) { return hx_qcpu_i8mm(); }
+static bool smmla_runs(void) { return hx_cpu_features_get()->i8mm; }
 
 static void pack_b(const void *W, size_t ldw, size_t n, size_t K, size_t kp, void *dst) {
     qneon_pack_pairs(W, ldw, 1, n, K, kp, NR, 8, dst);

@@ -73,10 +73,6 @@ static inline int8_t hx_q8_value(float x, float scale) {
     return (int8_t)r;
 }
 
-/* Extra CPU features (qgemm_cpu.c): what hx_cpu_features does not hold yet. */
-bool hx_qcpu_avxvnni(void);
-bool hx_qcpu_i8mm(void);
-bool hx_qcpu_bf16(void); /* aarch64 FEAT_BF16 */
 
 extern const hx_qkernel hx_qk_s8_scalar, hx_qk_bf16_scalar;
 #if defined(__x86_64__)

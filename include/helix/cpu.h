@@ -26,7 +26,8 @@ typedef enum {
 
 typedef struct {
     bool avx2, fma, avx512f, avx512bw, avx512vl, avx512dq, avx512vnni, avx512bf16, avx512vbmi;
-    bool neon, asimddp;
+    bool avxvnni; /* VEX-encoded vpdpbusd (cpuid 7.1 eax bit 4) */
+    bool neon, asimddp, i8mm, bf16; /* bf16: the Armv8.6 BF16 extension (bfdot, bfmmla) */
     char vendor[16];
     char brand[64];
 } hx_cpu_features;
