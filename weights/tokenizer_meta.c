@@ -9,52 +9,17 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "helix/file_util.h"
 #include "helix/hlx.h"
 #include "helix/tokenizer_meta.h"
 
 #define MAX_FILE_BYTES ((size_t)1 << 30)
 #define MAX_VOCAB ((size_t)1 << 24)
 
-/* Whole file into a NUL-terminated buffer. */
+/* Whole file into a NUL-terminated buffer (the shared reader: regular files
+ * only, size checked before allocating). */
 static hx_status read_file(const char *path, char **out, size_t *len, hx_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return hx_fail(err, HX_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return hx_fail(err, HX_ENOMEM, "out of memory reading %s", path);
-    }
-    for (;;) {
-        if (cap - n < 2) {
-            if (cap >= MAX_FILE_BYTES) {
-                free(buf);
-                fclose(f);
-                return hx_fail(err, HX_ERANGE, "%s is larger than 1 GiB", path);
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return hx_fail(err, HX_ENOMEM, "out of memory reading %s", path);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return hx_fail(err, HX_EIO, "error reading %s", path);
-    }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
-    return HX_OK;
+    return hx_read_file(path, MAX_FILE_BYTES, out, len, err);
 }
 
 static hx_status add_common(cJSON *o, bool lowercase, int strip_accents, bool chinese,
