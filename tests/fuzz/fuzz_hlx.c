@@ -34,7 +34,8 @@ static void walk(const unsigned char *buf, size_t len) {
         /* Touch the first and last byte of every view: ASan flags any
          * view that reaches outside the buffer. */
         if (v.nbytes) sink += ((const unsigned char *)v.data)[0] + ((const unsigned char *)v.data)[v.nbytes - 1];
-        if (v.scales && v.dims[0] > 0) sink += (unsigned)v.scales[v.dims[0] - 1];
+        if (v.scales && v.dims[0] > 0) /* bytes, not a float-to-int conversion (UB when out of range) */
+            sink += *(const unsigned char *)&v.scales[v.dims[0] - 1];
     }
     hx_tensor_view v;
     hx_hlx_find(f, "no such tensor", &v, &err);
