@@ -10,13 +10,25 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+#include "helix/file_util.h"
+
 /* libjpeg error manager that longjmps back instead of exit(), keeps the
- * message, and never prints. A "premature end of data" warning means the
- * image is truncated: libjpeg would fill it with grey, we refuse it. */
+ * message, and never prints. libjpeg reports damaged entropy-coded data
+ * only as warnings and goes on, filling what it could not decode with grey:
+ * a truncated file ends in "premature end of JPEG file" (JWRN_JPEG_EOF), but
+ * one cut short and given an end marker again (or with a marker inside its
+ * data) gives "premature end of data segment" (JWRN_HIT_MARKER) instead, and
+ * flipped bits give bad Huffman/arithmetic codes, missing restart markers or
+ * an inconsistent progression. Each of those means pixels are missing, so
+ * the image is refused. Warnings that leave every pixel decoded are
+ * tolerated: extraneous bytes before a marker (seen in real MJPEG frames:
+ * the data before them was complete), unknown JFIF/Adobe versions, a bad
+ * ICC marker (colour profile only; not used), SOS parameters. */
 typedef struct {
     struct jpeg_error_mgr pub;
     jmp_buf jump;
-    int truncated;
+    int damaged;       /* first damaging warning's code, 0 if none */
+    char damage[JMSG_LENGTH_MAX]; /* its message */
 } error_mgr;
 
 static void on_error_exit(j_common_ptr cinfo) {
@@ -24,10 +36,25 @@ static void on_error_exit(j_common_ptr cinfo) {
     longjmp(e->jump, 1);
 }
 
+static int warning_loses_pixels(int code) {
+    switch (code) {
+    case JWRN_JPEG_EOF:
+    case JWRN_HIT_MARKER:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_ARITH_BAD_CODE:
+    case JWRN_MUST_RESYNC:
+    case JWRN_BOGUS_PROGRESSION: return 1;
+    default: return 0;
+    }
+}
+
 static void on_emit_message(j_common_ptr cinfo, int level) {
     error_mgr *e = (error_mgr *)cinfo->err;
     if (level < 0) {
-        if (e->pub.msg_code == JWRN_JPEG_EOF) e->truncated = 1;
+        if (!e->damaged && warning_loses_pixels(e->pub.msg_code)) {
+            e->damaged = e->pub.msg_code;
+            e->pub.format_message(cinfo, e->damage);
+        }
         e->pub.num_warnings++;
     }
 }
@@ -137,6 +164,8 @@ static hx_status decode(struct jpeg_decompress_struct *ci, error_mgr *em, const 
             break;
         }
     jpeg_start_decompress(ci);
+    const int single_scan = !jpeg_has_multiple_scans(ci);
+    const size_t imcu_rows = (size_t)ci->max_v_samp_factor * DCTSIZE;
     const int nc = ci->output_components;
     if (ci->output_width != w || ci->output_height != h || (nc != 1 && nc != 3 && nc != 4))
         return hx_fail(err, HX_EINTERNAL, "unexpected libjpeg output geometry");
@@ -150,6 +179,18 @@ static hx_status decode(struct jpeg_decompress_struct *ci, error_mgr *em, const 
         const size_t y = ci->output_scanline;
         const JSAMPROW row = rows[0];
         if (jpeg_read_scanlines(ci, rows, 1) != 1) return hx_fail(err, HX_EFORMAT, "JPEG data ends early");
+        /* The arithmetic decoder meets a marker without a warning and goes
+         * on with zeros. In a single-scan file it reaches the end marker
+         * only in the last rows (it reads a few bytes ahead); meeting one
+         * earlier means the data was cut short and an end marker put back
+         * (restart markers RST0..7 belong inside the data). */
+        if (single_scan && !em->damaged && ci->unread_marker &&
+            (ci->unread_marker < JPEG_RST0 || ci->unread_marker > JPEG_RST0 + 7) &&
+            (size_t)ci->output_scanline + 2 * imcu_rows < h) {
+            em->damaged = JWRN_HIT_MARKER;
+            snprintf(em->damage, sizeof em->damage, "marker 0x%02x inside the image data",
+                     (unsigned)ci->unread_marker);
+        }
         uint8_t *d = out->rgb + y * w * 3;
         for (size_t x = 0; x < w; x++) {
             const uint8_t *s = row + x * (size_t)nc;
@@ -164,8 +205,23 @@ static hx_status decode(struct jpeg_decompress_struct *ci, error_mgr *em, const 
             }
         }
     }
+    /* A progressive file cut at a scan boundary and given its end marker
+     * back warns about nothing but lacks the later scans: some coefficient
+     * was never sent (-1) or never refined to full precision (> 0). */
+    if (ci->progressive_mode && ci->coef_bits && !em->damaged)
+        for (int c = 0; c < ci->num_components && !em->damaged; c++)
+            for (int k = 0; k < DCTSIZE2; k++)
+                if (ci->coef_bits[c][k] != 0) {
+                    em->damaged = JWRN_JPEG_EOF;
+                    snprintf(em->damage, sizeof em->damage, "progressive scans missing");
+                    break;
+                }
     jpeg_finish_decompress(ci);
-    if (em->truncated) return hx_fail(err, HX_EFORMAT, "JPEG data is truncated");
+    if (em->damaged)
+        return hx_fail(err, HX_EFORMAT, "JPEG data is %s (%s)",
+                       em->damaged == JWRN_JPEG_EOF || em->damaged == JWRN_HIT_MARKER
+                           ? "truncated or damaged" : "damaged",
+                       em->damage);
     out->orientation = orientation;
     return hx_image_apply_orientation(out, orientation, err);
 }
@@ -183,7 +239,8 @@ hx_status hx_decode_jpeg(const uint8_t *buf, size_t len, size_t max_pixels, hx_i
     em.pub.error_exit = on_error_exit;
     em.pub.emit_message = on_emit_message;
     em.pub.output_message = on_output_message;
-    em.truncated = 0;
+    em.damaged = 0;
+    em.damage[0] = 0;
     hx_status st;
     if (setjmp(em.jump)) {
         char msg[JMSG_LENGTH_MAX];
@@ -203,11 +260,18 @@ done:
 
 hx_status hx_decode_jpeg_file(const char *path, size_t max_pixels, hx_image *out, hx_error *err) {
     memset(out, 0, sizeof *out);
-    char *buf = NULL;
-    size_t len = 0;
+    char *buf;
+    size_t len;
     hx_status st = hx_read_file(path, HX_IMAGE_MAX_FILE_BYTES, &buf, &len, err);
-    if (st == HX_OK) st = hx_decode_jpeg((const uint8_t *)buf, len, max_pixels, out, err);
+    if (st != HX_OK) return st; /* the message names path */
+    st = hx_decode_jpeg((const uint8_t *)buf, len, max_pixels, out, err);
     free(buf);
+    if (st != HX_OK && err) {
+        /* Name the file, as every reader does. */
+        char msg[HX_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        hx_fail(err, st, "%s: %s", path, msg);
+    }
     return st;
 }
 

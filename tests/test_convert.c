@@ -207,6 +207,88 @@ Test(convert_bert, mismatches_are_named) {
     expect_bert_error("position_embedding_type", "\"relative_key\"", HX_EUNSUPPORTED, "position_embedding_type");
 }
 
+/* ---- non-finite weights (issue 14.8) ---- */
+
+/* A fresh folder with symlinks to src_dir's files, except model.safetensors,
+ * which is a copy with element `index` of tensor `tensor` set to the f32 bit
+ * pattern `bits`. Returns the folder. */
+static const char *poisoned_copy(const char *src_dir, const char *const *files, int n_files,
+                                 const char *tensor, uint64_t index, uint32_t bits) {
+    static char dir[128];
+    snprintf(dir, sizeof dir, "/tmp/hx_test_nan_%d_XXXXXX", (int)getpid());
+    cr_assert_not_null(mkdtemp(dir));
+    char p[512];
+    for (int i = 0; i < n_files; i++) {
+        char from[512];
+        snprintf(from, sizeof from, "%s/%s", src_dir, files[i]);
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        cr_assert_eq(symlink(from, p), 0);
+    }
+    snprintf(p, sizeof p, "%s/model.safetensors", src_dir);
+    FILE *in = fopen(p, "rb");
+    cr_assert_not_null(in, "%s", p);
+    fseek(in, 0, SEEK_END);
+    long len = ftell(in);
+    rewind(in);
+    unsigned char *buf = malloc((size_t)len);
+    cr_assert_eq(fread(buf, 1, (size_t)len, in), (size_t)len);
+    fclose(in);
+    hx_safetensors *st;
+    hx_error err;
+    cr_assert_eq(hx_safetensors_open_memory(buf, (size_t)len, &st, &err), HX_OK, "%s", err.msg);
+    const hx_st_tensor *t = hx_safetensors_find(st, tensor);
+    cr_assert_not_null(t, "%s", tensor);
+    cr_assert_eq(t->dtype, HX_ST_F32);
+    cr_assert_lt(index, t->count);
+    size_t at = (size_t)((const unsigned char *)t->data - buf) + 4 * (size_t)index;
+    hx_safetensors_close(st);
+    for (int k = 0; k < 4; k++) buf[at + (size_t)k] = (unsigned char)(bits >> (8 * k));
+    snprintf(p, sizeof p, "%s/model.safetensors", dir);
+    FILE *out = fopen(p, "wb");
+    cr_assert_eq(fwrite(buf, 1, (size_t)len, out), (size_t)len);
+    fclose(out);
+    free(buf);
+    return dir;
+}
+
+static void remove_poisoned(const char *dir, const char *const *files, int n_files) {
+    char p[512];
+    for (int i = 0; i < n_files; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        unlink(p);
+    }
+    snprintf(p, sizeof p, "%s/model.safetensors", dir);
+    unlink(p);
+    rmdir(dir);
+}
+
+#define F32_NAN 0x7FC00000u
+#define F32_PINF 0x7F800000u
+#define F32_NINF 0xFF800000u
+
+Test(convert_bert, non_finite_weights_are_refused) {
+    static const char *const files[] = {"config.json", "vocab.txt", "tokenizer_config.json"};
+    static const struct { const char *tensor; uint64_t index; uint32_t bits; const char *what; } cases[] = {
+        {"bert.encoder.layer.1.attention.self.query.weight", 37, F32_NAN, "NaN"},
+        {"bert.embeddings.word_embeddings.weight", 0, F32_PINF, "+Inf"},
+        {"classifier.bias", 1, F32_NINF, "-Inf"},
+        {"bert.embeddings.LayerNorm.weight", 5, 0x7F800001u, "NaN"}, /* signalling NaN */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *dir = poisoned_copy(FIX "bert_tiny", files, 3, cases[i].tensor, cases[i].index,
+                                        cases[i].bits);
+        hx_error err;
+        hx_status s = hx_convert_bert(dir, out_path("nan"), NULL, NULL, &err);
+        remove_poisoned(dir, files, 3);
+        cr_assert_eq(s, HX_EFORMAT, "%s: got %s: %s", cases[i].tensor, hx_status_name(s), err.msg);
+        char want[256];
+        snprintf(want, sizeof want, "tensor %s: element %llu is %s", cases[i].tensor,
+                 (unsigned long long)cases[i].index, cases[i].what);
+        cr_assert(strstr(err.msg, want), "'%s' not in '%s'", want, err.msg);
+        cr_assert_eq(access(out_path("nan"), F_OK), -1, "no output file on failure");
+    }
+}
+
 /* ---- SE-ResNet ---- */
 
 static hx_hlx *convert_se(const char *dir, const hx_convert_image_opts *o, hx_convert_report *rep) {
@@ -384,6 +466,27 @@ Test(convert_seresnet, errors_are_named) {
     cr_assert(strstr(err.msg, "conv1.weight"), "%s", err.msg);
     cr_assert_eq(hx_convert_bert(FIX "seresnet_tiny", out_path("x"), NULL, NULL, &err), HX_EFORMAT);
     cr_assert_eq(access(out_path("x"), F_OK), -1);
+}
+
+/* NaN/Inf in a folded conv or BatchNorm tensor and in a copied tensor are
+ * refused, naming the tensor and element (issue 14.8). */
+Test(convert_seresnet, non_finite_weights_are_refused) {
+    static const char *const files[] = {"config.json"};
+    static const struct { const char *tensor; uint64_t index; uint32_t bits; const char *want; } cases[] = {
+        {"conv1.weight", 11, F32_NAN, "tensor conv1.weight: element 11 is NaN"},
+        {"bn1.running_mean", 2, F32_PINF, "tensor bn1.running_mean: element 2 is +Inf"},
+        {"fc.weight", 3, F32_NINF, "tensor fc.weight: element 3 is -Inf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *dir = poisoned_copy(FIX "seresnet_tiny", files, 1, cases[i].tensor,
+                                        cases[i].index, cases[i].bits);
+        hx_error err;
+        hx_status s = hx_convert_seresnet(dir, out_path("nan"), NULL, NULL, &err);
+        remove_poisoned(dir, files, 1);
+        cr_assert_eq(s, HX_EFORMAT, "%s: got %s: %s", cases[i].tensor, hx_status_name(s), err.msg);
+        cr_assert(strstr(err.msg, cases[i].want), "'%s' not in '%s'", cases[i].want, err.msg);
+        cr_assert_eq(access(out_path("nan"), F_OK), -1, "no output file on failure");
+    }
 }
 
 /* End to end: the converted tiny SE-ResNet, run by helix's own model, gives

@@ -11,7 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#if defined(__has_feature)
+#define tu_has_asan() __has_feature(address_sanitizer)
+#else
+#define tu_has_asan() 0
+#endif
 
 #include "helix.h"
 #include "helix/forest_file.h"
@@ -401,6 +408,37 @@ Test(forest, dump_parser_rejects_bad_json) {
     cr_assert_neq(parse_edited(json, "\"children_left\": \"", "\"children_left\": \"!"), HX_OK);
     cr_assert_neq(parse_edited(json, "\"trees\": [", "\"trees\": [[], "), HX_OK);
     cr_assert_neq(parse_edited(json, "\"classes\": [", "\"classes\": [1, "), HX_OK);
+    free(json);
+}
+
+/* issue 14.12: a 369-byte dump declaring 169,587,775 nodes (the fuzz seed
+ * tests/fuzz/seeds/forest/huge_node_count.dump.json) is refused from the
+ * lengths of its own arrays, before anything of that size is allocated:
+ * with the address space capped at 256 MB above what the test uses, an
+ * allocation of the declared size fails as HX_ENOMEM instead. (The cap is
+ * skipped under AddressSanitizer, whose shadow memory needs terabytes of
+ * address space; the message check still tells the two paths apart.) */
+Test(forest, declared_node_count_needs_backing_arrays) {
+    size_t len;
+    char *json = tu_read_file(HX_SOURCE_DIR "/tests/fuzz/seeds/forest/huge_node_count.dump.json", &len);
+    cr_assert_eq(len, 369);
+#if !defined(__SANITIZE_ADDRESS__) && !tu_has_asan()
+    FILE *statm = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (statm) {
+        cr_assert_eq(fscanf(statm, "%lu", &pages), 1);
+        fclose(statm);
+        struct rlimit rl;
+        rl.rlim_cur = rl.rlim_max = (rlim_t)pages * 4096 + ((rlim_t)256 << 20);
+        cr_assert_eq(setrlimit(RLIMIT_AS, &rl), 0);
+    }
+#endif
+    hx_forest_arrays a;
+    hx_error err;
+    hx_status st = hx_forest_dump_parse(json, len, &a, &err);
+    cr_assert_eq(st, HX_EFORMAT, "got %s: %s", hx_status_name(st), err.msg);
+    cr_assert(strstr(err.msg, "tree 0: \"children_left\" has the wrong length for node_count 169587775"),
+              "%s", err.msg);
     free(json);
 }
 

@@ -2,11 +2,14 @@
  * (tests/oracle/make_image_fixtures.py) on the real files in
  * ../shared/data/jpeg_test and ultrasound images; plus the error paths. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "helix/image.h"
 
@@ -139,6 +142,88 @@ Test(image, unsupported_and_damaged_files_are_clear_errors) {
     free(buf);
     snprintf(path, sizeof path, "%s/data/jpeg_test/missing.jpg", HX_SHARED_DIR);
     cr_assert_eq(hx_decode_jpeg_file(path, HX_IMAGE_MAX_PIXELS_DEFAULT, &img, &e), HX_EIO);
+}
+
+/* issue 14.7: damage that libjpeg only warns about is refused. A file cut
+ * short and given its end marker again decodes "whole" with the rest grey
+ * (libjpeg's "premature end of data segment", not "premature end of file");
+ * a marker inside the entropy data does the same. The error names the
+ * file. */
+Test(image, truncated_with_end_marker_is_refused) {
+    static const char *const names[] = {"jd__tower", "jd__tower_progressive", "ljt__testorig",
+                                        "jd__restarts", "ljt__testimgari"};
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        char path[512];
+        jpeg_path(names[k], path, sizeof path);
+        FILE *f = fopen(path, "rb");
+        cr_assert_not_null(f, "%s", path);
+        uint8_t *buf = malloc(1 << 20);
+        const size_t n = fread(buf, 1, 1 << 20, f);
+        fclose(f);
+        hx_image img;
+        hx_error e;
+        cr_assert_eq(hx_decode_jpeg(buf, n, HX_IMAGE_MAX_PIXELS_DEFAULT, &img, &e), HX_OK, "%s: %s",
+                     names[k], e.msg);
+        hx_image_free(&img);
+        /* cut at 60 % and re-append EOI */
+        size_t cut = n * 6 / 10;
+        uint8_t *t = malloc(cut + 2);
+        memcpy(t, buf, cut);
+        t[cut] = 0xFF, t[cut + 1] = 0xD9;
+        hx_status st = hx_decode_jpeg(t, cut + 2, HX_IMAGE_MAX_PIXELS_DEFAULT, &img, &e);
+        cr_assert_eq(st, HX_EFORMAT, "%s cut+EOI: got %s", names[k], hx_status_name(st));
+        cr_assert(strstr(e.msg, "truncated or damaged") || strstr(e.msg, "damaged"), "%s: %s",
+                  names[k], e.msg);
+        /* the same through a file: the message names it */
+        char tmp[128];
+        snprintf(tmp, sizeof tmp, "/tmp/hx_test_trunc_%d.jpg", (int)getpid());
+        FILE *o = fopen(tmp, "wb");
+        cr_assert_eq(fwrite(t, 1, cut + 2, o), cut + 2);
+        fclose(o);
+        st = hx_decode_jpeg_file(tmp, HX_IMAGE_MAX_PIXELS_DEFAULT, &img, &e);
+        unlink(tmp);
+        cr_assert_eq(st, HX_EFORMAT, "%s", names[k]);
+        cr_assert(!strncmp(e.msg, tmp, strlen(tmp)), "message does not name the file: %s", e.msg);
+        free(t);
+        free(buf);
+    }
+}
+
+/* Every real JPEG in the shared data decodes without a damage error (the
+ * 12-bit one is unsupported, not damaged); jd__mjpeg.jpg has extraneous
+ * bytes before its restart markers, which libjpeg warns about but which
+ * lose no pixels. */
+Test(image, real_jpegs_still_decode) {
+    static const char *const dirs[] = {"data/jpeg_test", "data/ultrasound/pocus_lung"};
+    int decoded = 0;
+    for (size_t d = 0; d < 2; d++) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/%s", HX_SHARED_DIR, dirs[d]);
+        DIR *dp = opendir(dir);
+        if (!dp) {
+            cr_log_info("skipped: %s not found", dir);
+            continue;
+        }
+        struct dirent *de;
+        while ((de = readdir(dp))) {
+            const size_t l = strlen(de->d_name);
+            if (l < 4 || strcasecmp(de->d_name + l - 4, ".jpg")) continue;
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            hx_image img;
+            hx_error e;
+            hx_status st = hx_decode_jpeg_file(path, HX_IMAGE_MAX_PIXELS_DEFAULT, &img, &e);
+            if (strstr(de->d_name, "monkey12")) {
+                cr_assert_eq(st, HX_EUNSUPPORTED, "%s", path);
+                continue;
+            }
+            cr_assert_eq(st, HX_OK, "%s: %s", path, e.msg);
+            hx_image_free(&img);
+            decoded++;
+        }
+        closedir(dp);
+    }
+    cr_log_info("%d real JPEGs decoded", decoded);
 }
 
 Test(image, exif_orientation_parser_is_bounds_checked) {

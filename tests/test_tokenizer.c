@@ -157,6 +157,45 @@ Test(tokenizer_toy, offsets_code_points_and_bytes) {
     hx_tokenizer_free(t);
 }
 
+/* issue 14.14: a word of combining marks only, where NFD's canonical
+ * reordering swaps a mark that accent stripping deletes with one it keeps.
+ * Hugging Face applies the reordered characters to the string position by
+ * position, so the kept mark takes the origin of the position it lands on,
+ * and the [UNK] of the word spans that (tokenizers 0.23.3, verified; the
+ * same cases are in the fixture). Each case: text, [UNK] code-point span,
+ * byte span. */
+Test(tokenizer_toy, reordered_marks_keep_positional_offsets) {
+    hx_tokenizer *t = toy(true);
+    static const struct { const char *s; uint32_t c0, c1, b0, b1; } cases[] = {
+        /* U+0F8D (Mn, ccc 0) U+0363 (Mn, 230) U+A9C0 (Mc, 9): A9C0 moves
+         * before 0363 and takes position 1 */
+        {"\xe0\xbe\x8d\xcd\xa3\xea\xa7\x80", 1, 2, 3, 5},
+        /* U+1E00B (Unicode 9 mark, ccc 230; unassigned, so kept, in the 8.0
+         * categories) U+0324 (Mn, 220): swapped, the kept one at position 3 */
+        {"a \xf0\x9e\x80\x8b\xcc\xa4 b", 3, 4, 6, 8},
+        /* U+1E00E (230) U+302E (Mc, 224): both kept, swapped: span 2..4 */
+        {"x \xf0\x9e\x80\x8e\xe3\x80\xae", 2, 4, 2, 9},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        hx_encoding e;
+        hx_encoding_init(&e);
+        hx_error err;
+        const char *s = cases[k].s;
+        cr_assert_eq(hx_tokenizer_encode(t, s, strlen(s), NULL, 0, NULL, &e, &err), HX_OK);
+        size_t u = 0;
+        while (u < e.length && e.ids[u] != 1) u++;
+        cr_assert_lt(u, e.length, "case %zu: no [UNK]", k);
+        cr_assert(e.offsets[u].start == cases[k].c0 && e.offsets[u].end == cases[k].c1,
+                  "case %zu: [UNK] at (%u, %u), want (%u, %u)", k, e.offsets[u].start,
+                  e.offsets[u].end, cases[k].c0, cases[k].c1);
+        cr_assert(e.byte_offsets[u].start == cases[k].b0 && e.byte_offsets[u].end == cases[k].b1,
+                  "case %zu: [UNK] bytes (%u, %u), want (%u, %u)", k, e.byte_offsets[u].start,
+                  e.byte_offsets[u].end, cases[k].b0, cases[k].b1);
+        hx_encoding_free(&e);
+    }
+    hx_tokenizer_free(t);
+}
+
 static hx_status enc_pair(hx_tokenizer *t, size_t n1, size_t n2, size_t max_len,
                           hx_truncation tr, hx_encoding *e, hx_error *err) {
     char a[512], b[512];

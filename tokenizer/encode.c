@@ -22,6 +22,7 @@ void hx_encoding_free(hx_encoding *enc) {
         free(s->word);
         free(s->word_span);
         free(s->marks);
+        free(s->origins);
         free(s);
     }
     free(enc->ids);

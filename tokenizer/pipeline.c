@@ -149,10 +149,21 @@ static uint8_t lookup_ccc(uint32_t cp) {
 }
 
 /* Canonical ordering: a stable sort of the pending marks by combining class,
- * then on to the next stages. */
+ * then on to the next stages. The origins do not move with the marks:
+ * Hugging Face applies NFD as (char, change) pairs to the string position
+ * by position (NormalizedString::transform), so after reordering the k-th
+ * mark that starts an input character's decomposition gets the k-th input
+ * character's span, and an added one (the rest of a decomposition) the
+ * span of the input character consumed last. Visible when marks deleted by
+ * accent stripping and kept ones trade places: the [UNK] of a word of kept
+ * marks then spans where the deleted ones were. */
 static void flush_marks(const hx_tokenizer *t, hx_tok_scratch *s, int which) {
     hx_mark *m = s->marks;
     size_t n = s->n_marks;
+    /* Input-order origins of the marks that consume an input character. */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m[i].added) s->origins[k++] = m[i].span;
     for (size_t i = 1; i < n; i++) {
         hx_mark x = m[i];
         size_t j = i;
@@ -163,23 +174,32 @@ static void flush_marks(const hx_tokenizer *t, hx_tok_scratch *s, int which) {
         m[j] = x;
     }
     s->n_marks = 0;
-    for (size_t i = 0; i < n; i++) after_nfd(t, s, which, m[i].cp, m[i].span);
+    size_t next = 0;
+    hx_span last = k ? s->origins[0] : (n ? m[0].span : (hx_span){0, 0, 0});
+    for (size_t i = 0; i < n; i++) {
+        if (!m[i].added && next < k) last = s->origins[next++];
+        after_nfd(t, s, which, m[i].cp, last);
+    }
 }
 
-/* One code point of the canonical decomposition. */
-static void nfd_out(const hx_tokenizer *t, hx_tok_scratch *s, int which, uint32_t cp, hx_span sp) {
+/* One code point of the canonical decomposition; `added` when it is not
+ * the first one of its input character. */
+static void nfd_out(const hx_tokenizer *t, hx_tok_scratch *s, int which, uint32_t cp, hx_span sp,
+                    bool added) {
     if (hx_uc_flags(cp) & HX_UC_CCC) {
         if (s->n_marks == s->cap_marks) {
             size_t cap = s->cap_marks ? s->cap_marks * 2 : 32;
             hx_mark *m = realloc(s->marks, cap * sizeof *m);
-            if (!m) {
+            hx_span *o = m ? realloc(s->origins, cap * sizeof *o) : NULL;
+            if (m) s->marks = m;
+            if (!m || !o) {
                 s->oom = true;
                 return;
             }
-            s->marks = m;
+            s->origins = o;
             s->cap_marks = cap;
         }
-        s->marks[s->n_marks++] = (hx_mark){cp, lookup_ccc(cp), sp};
+        s->marks[s->n_marks++] = (hx_mark){cp, lookup_ccc(cp), added, sp};
         return;
     }
     if (s->n_marks) flush_marks(t, s, which);
@@ -193,14 +213,14 @@ static void nfd(const hx_tokenizer *t, hx_tok_scratch *s, int which, uint32_t cp
         return;
     }
     if (!(hx_uc_flags(cp) & HX_UC_DECOMP)) {
-        nfd_out(t, s, which, cp, sp);
+        nfd_out(t, s, which, cp, sp, false);
         return;
     }
     if (cp >= 0xAC00 && cp <= 0xD7A3) {
         uint32_t si = cp - 0xAC00;
-        nfd_out(t, s, which, 0x1100 + si / 588, sp);
-        nfd_out(t, s, which, 0x1161 + (si % 588) / 28, sp);
-        if (si % 28) nfd_out(t, s, which, 0x11A7 + si % 28, sp);
+        nfd_out(t, s, which, 0x1100 + si / 588, sp, false);
+        nfd_out(t, s, which, 0x1161 + (si % 588) / 28, sp, true);
+        if (si % 28) nfd_out(t, s, which, 0x11A7 + si % 28, sp, true);
         return;
     }
     size_t lo = 0, hi = hx_uc_decomp_count;
@@ -210,12 +230,12 @@ static void nfd(const hx_tokenizer *t, hx_tok_scratch *s, int which, uint32_t cp
         else hi = mid;
     }
     if (lo == hx_uc_decomp_count || hx_uc_decomp_keys[lo] != cp) {
-        nfd_out(t, s, which, cp, sp);
+        nfd_out(t, s, which, cp, sp, false);
         return;
     }
     uint16_t ref = hx_uc_decomp_ref[lo];
     for (unsigned i = 0; i < (ref & 7u); i++)
-        nfd_out(t, s, which, hx_uc_decomp_data[(ref >> 3) + i], sp);
+        nfd_out(t, s, which, hx_uc_decomp_data[(ref >> 3) + i], sp, i > 0);
 }
 
 /* clean_text and CJK spacing on an input code point. */

@@ -76,6 +76,7 @@ typedef struct {
 typedef struct {
     uint32_t cp;
     uint8_t ccc;
+    bool added;   /* not the first code point of its input character's decomposition */
     hx_span span;
 } hx_mark;
 
@@ -89,6 +90,7 @@ typedef struct {
     bool word_overflow;    /* more than max_input_chars_per_word chars */
     hx_span word_first, word_last;
     hx_mark *marks;
+    hx_span *origins;      /* cap_marks entries: flush_marks' input-order spans */
     size_t n_marks, cap_marks;
     bool oom;
 } hx_tok_scratch;

@@ -3,6 +3,8 @@
 #define HELIX_WEIGHTS_CONVERT_INTERNAL_H
 
 #include <cJSON.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,41 @@ static inline hx_status cv_get(const hx_safetensors *st, const char *name, int r
     return HX_OK;
 }
 
+/* Refuses a tensor holding NaN or ±Inf (or, from F64, a value beyond the
+ * f32 range): such weights would run and print non-finite numbers into
+ * every result, so conversion is the place to stop them. The message names
+ * the checkpoint tensor and the flat index of the first bad element. */
+static inline hx_status cv_check_finite(const char *name, const float *v, uint64_t n,
+                                        hx_error *err) {
+    for (uint64_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return hx_fail(err, HX_EFORMAT, "tensor %s: element %llu is %s (weights must be finite)",
+                           name, (unsigned long long)i,
+                           isnan(v[i]) ? "NaN" : v[i] > 0 ? "+Inf" : "-Inf");
+    return HX_OK;
+}
+
+/* The same check on little-endian f32 bytes (a borrowed, unconverted
+ * tensor): exponent bits all ones means Inf or NaN. */
+static inline hx_status cv_check_finite_f32_bytes(const char *name, const unsigned char *p,
+                                                  uint64_t n, hx_error *err) {
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t b = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
+                     (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+        if ((b & 0x7F800000u) == 0x7F800000u)
+            return hx_fail(err, HX_EFORMAT, "tensor %s: element %llu is %s (weights must be finite)",
+                           name, (unsigned long long)i,
+                           (b & 0x007FFFFFu) ? "NaN" : (b >> 31) ? "-Inf" : "+Inf");
+    }
+    return HX_OK;
+}
+
+/* Reads float tensor t as f32 into out and refuses non-finite values. */
+static inline hx_status cv_read_finite(const hx_st_tensor *t, float *out, hx_error *err) {
+    hx_status s = hx_safetensors_read_f32(t, out, err);
+    return s != HX_OK ? s : cv_check_finite(t->name, out, t->count, err);
+}
+
 /* Adds t to the file as `name` in f32: F32 data is borrowed straight from
  * the mapped checkpoint (the writer copies it to the file, not to memory);
  * other float types are converted into a buffer. */
@@ -47,14 +84,16 @@ static inline hx_status cv_add(hx_hlx_writer *w, const char *name, const hx_st_t
                                hx_convert_report *rep, hx_error *err) {
     const uint16_t one = 1;
     if (t->dtype == HX_ST_F32 && *(const unsigned char *)&one == 1) {
-        hx_status s = hx_hlx_writer_add_borrowed(w, name, HX_DT_F32, t->rank, t->dims, t->data,
+        hx_status s = cv_check_finite_f32_bytes(t->name, t->data, t->count, err);
+        if (s != HX_OK) return s;
+        s = hx_hlx_writer_add_borrowed(w, name, HX_DT_F32, t->rank, t->dims, t->data,
                                                  t->nbytes, err);
         if (s == HX_OK) rep->tensors_written++, rep->parameters += t->count;
         return s;
     }
     float *buf = malloc(t->count ? t->count * sizeof *buf : 1);
     if (!buf) return hx_fail(err, HX_ENOMEM, "out of memory converting %s", t->name);
-    hx_status s = hx_safetensors_read_f32(t, buf, err);
+    hx_status s = cv_read_finite(t, buf, err);
     if (s == HX_OK)
         s = hx_hlx_writer_add(w, name, HX_DT_F32, t->rank, t->dims, buf, t->count * sizeof *buf, err);
     free(buf);

@@ -56,9 +56,9 @@ static hx_status fold(ctx *c, const char *conv, const char *bn, int64_t in_ch, i
         return hx_fail(err, HX_ENOMEM, "out of memory folding %s", conv);
     }
     const hx_st_tensor *src[5] = {g, b, m, v, cb};
-    s = hx_safetensors_read_f32(w, wf, err);
+    s = cv_read_finite(w, wf, err);
     for (int i = 0; i < 5 && s == HX_OK; i++) {
-        if (src[i]) s = hx_safetensors_read_f32(src[i], vec + (size_t)i * o, err);
+        if (src[i]) s = cv_read_finite(src[i], vec + (size_t)i * o, err);
         else memset(vec + (size_t)i * o, 0, (size_t)o * sizeof *vec);
     }
     for (int64_t oc = 0; s == HX_OK && oc < o; oc++) {
@@ -72,6 +72,16 @@ static hx_status fold(ctx *c, const char *conv, const char *bn, int64_t in_ch, i
             wf[(size_t)oc * per + j] = (float)((double)wf[(size_t)oc * per + j] * scale);
         bias[oc] = (float)(((double)vec[4 * o + oc] - (double)vec[2 * o + oc]) * scale +
                            (double)vec[o + oc]);
+    }
+    /* Finite inputs can still fold to Inf (a huge gamma over a tiny
+     * variance): refuse that too, naming the folded tensor. */
+    if (s == HX_OK) {
+        snprintf(name, sizeof name, "%s.weight (folded with %s)", conv, bn);
+        s = cv_check_finite(name, wf, w->count, err);
+    }
+    if (s == HX_OK) {
+        snprintf(name, sizeof name, "%s.bias (folded with %s)", conv, bn);
+        s = cv_check_finite(name, bias, (uint64_t)o, err);
     }
     if (s == HX_OK) {
         snprintf(name, sizeof name, "%s.weight", conv);

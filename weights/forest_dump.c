@@ -122,6 +122,34 @@ static hx_status decode_array(const cJSON *tree, int t, const char *key, size_t 
     return HX_OK;
 }
 
+/* Length of the padded base64 text of `bytes` bytes. */
+static size_t b64_len(uint64_t bytes) { return (size_t)((bytes + 2) / 3 * 4); }
+
+/* Checks that each node array of tree t is a string whose length fits n
+ * nodes (cols leaf values each), before anything of size n is allocated.
+ * The content is decoded and checked later. */
+static hx_status check_lengths(const cJSON *tree, int t, int64_t n, int64_t cols, bool allow_nan,
+                               hx_error *err) {
+    static const struct { const char *key; unsigned elem; bool per_value, nan_only; } arrays[] = {
+        {"children_left", 4, false, false}, {"children_right", 4, false, false},
+        {"feature", 4, false, false},       {"threshold", 8, false, false},
+        {"value", 8, true, false},          {"missing_go_to_left", 1, false, true},
+    };
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
+        if (arrays[i].nan_only && !allow_nan) continue;
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(tree, arrays[i].key);
+        if (!cJSON_IsString(it) || !it->valuestring)
+            return hx_fail(err, HX_EFORMAT, "forest dump: tree %d: \"%s\" missing or not a string",
+                           t, arrays[i].key);
+        uint64_t bytes = (uint64_t)n * arrays[i].elem * (uint64_t)(arrays[i].per_value ? cols : 1);
+        if (strlen(it->valuestring) != b64_len(bytes))
+            return hx_fail(err, HX_EFORMAT,
+                           "forest dump: tree %d: \"%s\" has the wrong length for node_count %lld",
+                           t, arrays[i].key, (long long)n);
+    }
+    return HX_OK;
+}
+
 /* Version-2 fields: link, label_rule, n_raw, learning_rate, init_raw.
  * Their agreement with the task and tree count is checked by
  * hx_forest_build; here only types and sizes. */
@@ -148,6 +176,10 @@ static hx_status parse_boosting(const cJSON *root, hx_forest_arrays *a, hx_error
     a->learning_rate = lr->valuedouble;
     /* init_raw: base64 of n_raw little-endian doubles (exact bits). */
     const cJSON *init = cJSON_GetObjectItemCaseSensitive(root, "init_raw");
+    if (!cJSON_IsString(init) || !init->valuestring ||
+        strlen(init->valuestring) != b64_len((uint64_t)a->n_raw * 8))
+        return hx_fail(err, HX_EFORMAT, "forest dump: \"init_raw\" is not base64 of %d doubles",
+                       (int)a->n_raw);
     unsigned char *buf = malloc((size_t)a->n_raw * 8);
     a->init_raw = malloc((size_t)a->n_raw * sizeof *a->init_raw);
     if (!buf || !a->init_raw) {
@@ -225,16 +257,21 @@ static hx_status parse_trees(const cJSON *trees, hx_forest_arrays *a, hx_error *
     int t = 0;
     const cJSON *tree;
     a->tree_offset[0] = 0;
+    const int64_t cols = hx_forest_arrays_value_cols(a);
     cJSON_ArrayForEach(tree, trees) {
         int64_t n;
         if (!cJSON_IsObject(tree) || !get_int(tree, "node_count", 1, MAX_NODES, &n))
             return hx_fail(err, HX_EFORMAT, "forest dump: tree %d: \"node_count\" missing or bad", t);
+        /* A declared count is only believed when the tree's own base64
+         * strings are long enough to hold it: otherwise a few hundred bytes
+         * could make us allocate gigabytes before finding the arrays short. */
+        hx_status st = check_lengths(tree, t, n, cols, a->allow_nan, err);
+        if (st != HX_OK) return st;
         total += n;
         if (total > MAX_NODES)
             return hx_fail(err, HX_ERANGE, "forest dump: more than %lld nodes", (long long)MAX_NODES);
         a->tree_offset[++t] = total;
     }
-    const int64_t cols = hx_forest_arrays_value_cols(a);
     if (cols * total > MAX_NODES * 16)
         return hx_fail(err, HX_ERANGE, "forest dump: leaf values too large");
     size_t n = (size_t)total;

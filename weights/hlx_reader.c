@@ -319,7 +319,9 @@ static hx_status parse(hx_hlx *f, hx_error *err) {
     return HX_OK;
 }
 
-hx_status hx_hlx_open_memory(const void *buf, size_t len, hx_hlx **out, hx_error *err) {
+/* Opens over buf (mapped: owned by f and unmapped on close). */
+static hx_status open_buffer(const void *buf, size_t len, int mapped, unsigned flags, hx_hlx **out,
+                             hx_error *err) {
     *out = NULL;
     if (!host_is_little_endian())
         return hx_fail(err, HX_EUNSUPPORTED, ".hlx views need a little-endian host");
@@ -330,15 +332,33 @@ hx_status hx_hlx_open_memory(const void *buf, size_t len, hx_hlx **out, hx_error
     f->buf = buf;
     f->len = len;
     hx_status st = parse(f, err);
+    /* A model that runs on damaged weights gives wrong answers with exit 0;
+     * the data checksums exist to stop that, so they are checked here, on
+     * the path every model loader takes, not only by `info --verify`. */
+    if (st == HX_OK && !(flags & HX_HLX_OPEN_NO_VERIFY)) {
+        f->mapped = mapped; /* lets verify prefault large regions */
+        st = hx_hlx_verify(f, err);
+    }
+    f->mapped = 0; /* the caller unmaps on failure */
     if (st != HX_OK) {
         hx_hlx_close(f);
         return st;
     }
+    f->mapped = mapped;
     *out = f;
     return HX_OK;
 }
 
-hx_status hx_hlx_open(const char *path, hx_hlx **out, hx_error *err) {
+hx_status hx_hlx_open_memory_with(const void *buf, size_t len, unsigned flags, hx_hlx **out,
+                                  hx_error *err) {
+    return open_buffer(buf, len, 0, flags, out, err);
+}
+
+hx_status hx_hlx_open_memory(const void *buf, size_t len, hx_hlx **out, hx_error *err) {
+    return open_buffer(buf, len, 0, 0, out, err);
+}
+
+hx_status hx_hlx_open_with(const char *path, unsigned flags, hx_hlx **out, hx_error *err) {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return hx_fail(err, HX_EIO, "cannot open %s: %s", path, strerror(errno));
@@ -365,7 +385,7 @@ hx_status hx_hlx_open(const char *path, hx_hlx **out, hx_error *err) {
     int e = errno;
     close(fd); /* the mapping keeps the file alive */
     if (map == MAP_FAILED) return hx_fail(err, HX_EIO, "cannot map %s: %s", path, strerror(e));
-    hx_status st = hx_hlx_open_memory(map, len, out, err);
+    hx_status st = open_buffer(map, len, 1, flags, out, err);
     if (st != HX_OK) {
         munmap(map, len);
         if (err) {
@@ -376,8 +396,11 @@ hx_status hx_hlx_open(const char *path, hx_hlx **out, hx_error *err) {
         }
         return st;
     }
-    (*out)->mapped = 1;
     return HX_OK;
+}
+
+hx_status hx_hlx_open(const char *path, hx_hlx **out, hx_error *err) {
+    return hx_hlx_open_with(path, 0, out, err);
 }
 
 void hx_hlx_close(hx_hlx *f) {

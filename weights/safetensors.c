@@ -213,7 +213,7 @@ static int cmp_tensor(const void *a, const void *b) {
 /* Sorts by name and rejects duplicates (within a file they come from
  * repeated JSON keys; across shards from a bad index). */
 static hx_status finish(hx_safetensors *st, hx_error *err) {
-    qsort(st->t, st->n, sizeof *st->t, cmp_tensor);
+    if (st->n > 1) qsort(st->t, st->n, sizeof *st->t, cmp_tensor); /* st->t is NULL when empty */
     for (size_t i = 1; i < st->n; i++)
         if (!strcmp(st->t[i - 1].name, st->t[i].name))
             return hx_fail(err, HX_EFORMAT, "safetensors tensor %s appears twice", st->t[i].name);

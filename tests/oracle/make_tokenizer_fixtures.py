@@ -226,6 +226,14 @@ def edge_cases():
         "\u3000\u3000", "\U0010fffd\U000f0000", "\ufff0\ufff9\ufffb", "\u2060\u180e\u061c",
         "\U000e0001\U000e0041", "\u00ad\u00ad", "tab\ttab", "中文。标点，符号！",
         "ｶﾀｶﾅ", "ﬀ ﬃ", "\u0345 \u0399", "Ǆ ǅ ǆ", "ϴ ϑ", "\u2126 \u212a",
+        # issue 14.14: words of combining marks only, where canonical reordering
+        # swaps a mark that accent stripping deletes with one it keeps (Mc, or a
+        # mark unassigned in the Unicode 8.0 categories but with a Unicode 9.0
+        # combining class): the [UNK]'s offsets follow positions, not characters.
+        "\u0f8d\u0363\ua9c0", "a \U0001e00b\u0324 b", "x \U0001e00e\u302e",
+        "x \U000116b2\u1030\u08fd\u1baa", "\u0cc0\U0001e948\u073b x",
+        "\u1a19\u05a8\ua953\u0339\u1a19\u05a8\ua953\u0339", "\u0301\u0f73\u0903",
+        "\u0344\u0323\u0903", "a \u0f7a\u0f73 b",
     ]
     cases = [(x.encode("utf-8"), None) for x in s]
     # Invalid UTF-8 (helix policy: maximal subparts -> U+FFFD).
