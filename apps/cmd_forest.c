@@ -17,7 +17,7 @@
 #include "helix.h"
 #include "helix/forest_file.h"
 #include "cli_util.h"
-#include "csv_numeric.h"
+#include "helix/csv.h"
 
 #define BATCH_ROWS 4096
 
@@ -79,7 +79,7 @@ static int check_header(run_state *s, char *line, long len, char ***fields, size
         memmove(line, line + 3, (size_t)len - 2);
         len -= 3;
     }
-    long n = cli_csv_split(line, (size_t)len, fields, cap);
+    long n = hx_csv_split(line, (size_t)len, fields, cap);
     if (n == -2) {
         fprintf(stderr, "helix forest: out of memory\n");
         return 1;
@@ -107,7 +107,7 @@ static void write_header(run_state *s) {
     } else if (s->proba) {
         for (int k = 0; k < K; k++) {
             if (k) fputc(',', stdout);
-            cli_csv_write_field(stdout, s->model.classes[k]);
+            hx_csv_write_field(stdout, s->model.classes[k]);
         }
     } else {
         fputs("label", stdout);
@@ -128,7 +128,7 @@ static void add_row(run_state *s, char *line, long len, long line_no, char ***fi
         s->error[i] = strdup("NUL byte in the line");
         return;
     }
-    long n = cli_csv_split(line, (size_t)len, fields, cap);
+    long n = hx_csv_split(line, (size_t)len, fields, cap);
     if (n != nf) {
         if (n < 0)
             snprintf(msg, sizeof msg, n == -2 ? "out of memory" : "bad CSV quoting");
@@ -138,7 +138,7 @@ static void add_row(run_state *s, char *line, long len, long line_no, char ***fi
         return;
     }
     for (int j = 0; j < nf; j++) {
-        if (cli_csv_number((*fields)[j], &row[j]) == CLI_CELL_BAD) {
+        if (hx_csv_number((*fields)[j], &row[j]) == HX_CSV_CELL_BAD) {
             snprintf(msg, sizeof msg, "column %d is not a number", j + 1);
             s->error[i] = strdup(msg);
             return;
@@ -177,7 +177,7 @@ static int flush_batch(run_state *s) {
             snprintf(msg, sizeof msg, "line %ld: %s", s->line_no[i] + cli_line_base,
                      s->error[i] ? s->error[i] : "out of memory");
             fputc(',', stdout);
-            cli_csv_write_field(stdout, msg);
+            hx_csv_write_field(stdout, msg);
             fputc('\n', stdout);
             free(s->error[i]);
             continue;
@@ -188,7 +188,7 @@ static int flush_batch(run_state *s) {
         } else if (s->proba) {
             for (int k = 0; k < K; k++) printf(k ? ",%.17g" : "%.17g", p[k]);
         } else {
-            cli_csv_write_field(stdout, s->model.classes[s->labels[s->good[i]]]);
+            hx_csv_write_field(stdout, s->model.classes[s->labels[s->good[i]]]);
         }
         fputs(",\n", stdout);
     }

@@ -15,6 +15,7 @@
 #include "helix/bert_text_batch.h"
 #include "helix/file_util.h"
 #include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "helix/hlx.h"
 #include "helix/lf_rules.h"
 #include "helix/text_features.h"

@@ -13,6 +13,7 @@
 
 #include "helix/file_util.h"
 #include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "helix/hlx.h"
 
 #define CONFIG_MAX ((size_t)1 << 24)

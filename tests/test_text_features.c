@@ -13,6 +13,7 @@
 #include <cJSON.h>
 
 #include "helix/forest.h"
+#include "helix/forest_file.h"
 #include "helix/hlx.h"
 #include "helix/text_features.h"
 #include "test_util.h"

@@ -20,8 +20,7 @@ Also checked: <cJSON.h> only from weights/ and above, <jpeglib.h> only in
 image/, <cblas.h> only in kernels/; examples/ include nothing but <helix.h>
 (and the C library); bench/ (the `helix bench` commands, compiled into the
 CLI) uses the library's public headers plus only the CLI plumbing it shares
-with the other commands (apps/cli_util.h: options, timers, JSON strings;
-apps/label_matrix_csv.h: the L-matrix CSV reader), never apps/' other code.
+with the other commands (apps/cli_util.h: options, timers, JSON strings), never apps/' other code.
 
 usage: tools/check_layers.py [--table] [SOURCE_ROOT]
 Prints each violation as FILE:LINE: ...; exit status 1 if there is any.
@@ -31,7 +30,7 @@ import re
 import sys
 
 LAYERS = {"kernels": 0, "tokenizer": 0, "nn": 1, "weights": 2, "image": 3, "pipelines": 3, "apps": 4}
-BENCH_MAY_USE = {"cli_util.h", "label_matrix_csv.h"}
+BENCH_MAY_USE = {"cli_util.h"}
 CLIENTS = {"bench": 4, "tests": 4, "examples": 4}
 LIB_FOLDERS = ["kernels", "tokenizer", "nn", "weights", "image", "pipelines"]
 # System headers that belong to one part of helix: header -> (minimum layer, or the only folders).
