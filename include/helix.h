@@ -37,5 +37,6 @@
 #include "helix/phenopacket.h"
 #include "helix/triage.h"
 #include "helix/udp.h"
+#include "helix/shard.h"
 
 #endif
