@@ -28,7 +28,6 @@
 #include "cli_util.h"
 #include "helix/shard.h"
 
-#define CHUNK (1 << 16)
 
 /* ---- which commands are record commands, and how their streams look ---- */
 
@@ -161,29 +160,6 @@ static int has_arg(int argc, char **argv, const char *a) {
     return 0;
 }
 
-/* Hash naming the run: command, options (not --threads, which never changes
- * the output, nor ours), every argument that is a file (size, mtime: the
- * model), and the input's size and first and last 64 KiB. */
-static void run_id(const shard_opts *o, int in_fd, off_t in_size, char *out, size_t cap) {
-    uint64_t h = HX_FNV_SEED;
-    for (int i = 0; i < o->argc; i++) {
-        if (!strcmp(o->argv[i], "--threads") && i + 1 < o->argc) { i++; continue; }
-        h = hx_fnv1a(h, o->argv[i], strlen(o->argv[i]) + 1);
-        struct stat st;
-        if (i > 0 && stat(o->argv[i], &st) == 0 && S_ISREG(st.st_mode)) {
-            int64_t v[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec, (int64_t)st.st_mtim.tv_nsec};
-            h = hx_fnv1a(h, v, sizeof v);
-        }
-    }
-    int64_t sz = (int64_t)in_size;
-    h = hx_fnv1a(h, &sz, sizeof sz);
-    static char buf[CHUNK];
-    size_t n = (size_t)(in_size < CHUNK ? in_size : CHUNK);
-    if (n && hx_pread_all(in_fd, buf, n, 0, NULL) == HX_OK) h = hx_fnv1a(h, buf, n);
-    if (n && hx_pread_all(in_fd, buf, n, in_size - (off_t)n, NULL) == HX_OK) h = hx_fnv1a(h, buf, n);
-    snprintf(out, cap, "%016" PRIx64, h);
-}
-
 /* A temporary file beside `out`. */
 static int open_temp_beside(const char *out, char *tmp, size_t cap) {
     snprintf(tmp, cap, "%s.tmp.XXXXXX", out);
@@ -238,7 +214,8 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     const off_t S = seekable ? ist.st_size : 0;
     int rc = 1;
     int out_fd = -1;
-    char tmp[4200] = "", *inject = NULL, *list = NULL;
+    char tmp[4200] = "", *list = NULL;
+    hx_shard_plan plan = {0};
     hx_part_info part = {0};
     hx_error err;
     int64_t a = 0, b = S, start = 0;
@@ -252,15 +229,13 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
         a = lseek(in_fd, 0, SEEK_CUR); /* a plain run reads the rest of the file */
         if (a < 0) a = 0;
     }
-    /* Does this shard's output begin the merged output (the header goes there)? The shard
-     * that owns line 1, shard 1 of an empty input, or any unsharded run. */
-    const int first_part = (a == 0 && b > 0) || (S == 0 && K == 1) || !(sharded || resume);
     const int out_header = o->cmd->out_header &&
                            !(o->cmd->no_header && has_arg(o->argc, o->argv, o->cmd->no_header));
 
     if (sharded || resume) {
         snprintf(part.command, sizeof part.command, "%s", disp);
-        run_id(o, in_fd, S, part.run, sizeof part.run);
+        /* --threads never changes the output */
+        hx_shard_run_id((const char *const *)o->argv, o->argc, "--threads", in_fd, S, part.run);
         part.shard = K;
         part.of = N;
     }
@@ -304,25 +279,17 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     }
 
     /* Where this run starts reading: after the records the output already has. */
-    start = a;
-    long skip = out_lines - (out_header && !o->cmd->in_header && first_part && out_lines > 0);
-    if (skip > 0) {
-        long got;
-        if (hx_skip_lines(in_fd, &start, b, skip, &got, NULL)) goto read_error;
-        if (got < skip) {
-            fprintf(stderr, "helix %s: --resume: %s has more records than shard %ld/%ld of %s; "
-                            "not touching it\n", disp, o->out, K, N, in_name);
-            goto done;
-        }
+    const hx_shard_layout layout = {.in_header = o->cmd->in_header, .out_header = out_header};
+    hx_status pst = hx_shard_plan_make(in_fd, S, a, b, K, sharded || resume, out_lines, &layout, &plan, NULL);
+    if (pst == HX_ERANGE) {
+        fprintf(stderr, "helix %s: --resume: %s has more records than shard %ld/%ld of %s; "
+                        "not touching it\n", disp, o->out, K, N, in_name);
+        goto done;
     }
-    const int drop_first = out_header && !(first_part && out_lines == 0);
-    size_t inject_len = 0;
-    if (o->cmd->in_header && seekable && start > 0 && S > 0) {
-        if (hx_read_line_at(in_fd, S, 0, &inject, &inject_len, NULL)) goto read_error;
-    }
-    long base = 0;
-    if (seekable && hx_count_newlines(in_fd, 0, start, &base, NULL)) goto read_error;
-    cli_line_base = base - (inject ? 1 : 0);
+    if (pst != HX_OK) goto read_error;
+    start = plan.start;
+    const int first_part = plan.first_part, drop_first = plan.drop_header;
+    cli_line_base = plan.line_base;
 
     /* List input (classify-image): the shard's lines become FILE arguments. */
     size_t n_list = 0, list_len = 0;
@@ -379,7 +346,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     const int needed = !(sharded || resume) || start < b || (first_part && out_header && out_lines == 0);
     if (needed) {
         in_stream is = {.fd = in_fd, .seekable = seekable, .pos = start, .end = b,
-                        .pre = inject, .pre_len = inject_len};
+                        .pre = plan.header, .pre_len = plan.header_len};
         out_stream os = {.fd = out_fd, .dropping = drop_first, .bytes = kept_bytes, .hash = kept_hash};
         FILE *saved_in = stdin, *saved_out = stdout, *fin = NULL, *fout = NULL;
         if (wrap_in)
@@ -459,7 +426,7 @@ done:
     if (out_fd >= 0) close(out_fd);
     if (tmp[0]) unlink(tmp);
     if (own_in) close(in_fd);
-    free(inject);
+    hx_shard_plan_free(&plan);
     free(list);
     free(argv);
     cli_line_base = 0;

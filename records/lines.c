@@ -2,6 +2,8 @@
  * runs (include/helix/shard.h). Buffers are per call, not static, so that
  * two threads may shard two files at once. */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -183,4 +185,62 @@ hx_status hx_keep_complete_lines(int fd, long *lines, uint64_t *bytes, uint64_t 
 fail:
     free(buf);
     return HX_EIO;
+}
+
+hx_status hx_shard_plan_make(int fd, int64_t size, int64_t a, int64_t b, long k, int sharded,
+                             long out_lines, const hx_shard_layout *lay, hx_shard_plan *plan,
+                             hx_error *err) {
+    memset(plan, 0, sizeof *plan);
+    /* The part that owns line 1, part 1 of an empty input, or any unsharded run begins
+     * the merged output. */
+    plan->first_part = (a == 0 && b > 0) || (size == 0 && k == 1) || !sharded;
+    plan->start = a;
+    /* A resumed output's lines are records, but for its header line when it has one
+     * (that the command writes itself, not copied from a header input line). */
+    long skip = out_lines - (lay->out_header && !lay->in_header && plan->first_part && out_lines > 0);
+    if (skip > 0) {
+        long got;
+        if (hx_skip_lines(fd, &plan->start, b, skip, &got, err)) return HX_EIO;
+        if (got < skip) return hx_fail(err, HX_ERANGE, "the output has more records than the input range");
+    }
+    plan->drop_header = lay->out_header && !(plan->first_part && out_lines == 0);
+    if (lay->in_header && size > 0 && plan->start > 0 &&
+        hx_read_line_at(fd, size, 0, &plan->header, &plan->header_len, err))
+        return HX_EIO;
+    long base = 0;
+    if (size > 0 && hx_count_newlines(fd, 0, plan->start, &base, err)) {
+        hx_shard_plan_free(plan);
+        return HX_EIO;
+    }
+    plan->line_base = base - (plan->header ? 1 : 0);
+    return HX_OK;
+}
+
+void hx_shard_plan_free(hx_shard_plan *plan) {
+    if (!plan) return;
+    free(plan->header);
+    plan->header = NULL;
+    plan->header_len = 0;
+}
+
+void hx_shard_run_id(const char *const *args, int n_args, const char *skip_opt, int in_fd,
+                     int64_t in_size, char out[32]) {
+    uint64_t h = HX_FNV_SEED;
+    for (int i = 0; i < n_args; i++) {
+        if (skip_opt && !strcmp(args[i], skip_opt) && i + 1 < n_args) { i++; continue; }
+        h = hx_fnv1a(h, args[i], strlen(args[i]) + 1);
+        struct stat st;
+        if (i > 0 && stat(args[i], &st) == 0 && S_ISREG(st.st_mode)) {
+            int64_t v[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec, (int64_t)st.st_mtim.tv_nsec};
+            h = hx_fnv1a(h, v, sizeof v);
+        }
+    }
+    int64_t sz = in_size;
+    h = hx_fnv1a(h, &sz, sizeof sz);
+    char *buf = malloc(CHUNK);
+    size_t n = (size_t)(in_size < CHUNK ? in_size : CHUNK);
+    if (buf && n && hx_pread_all(in_fd, buf, n, 0, NULL) == HX_OK) h = hx_fnv1a(h, buf, n);
+    if (buf && n && hx_pread_all(in_fd, buf, n, in_size - (int64_t)n, NULL) == HX_OK) h = hx_fnv1a(h, buf, n);
+    free(buf);
+    snprintf(out, 32, "%016" PRIx64, h);
 }

@@ -70,6 +70,45 @@ int hx_detect_format(int fd, int64_t size, int rule);
 hx_status hx_keep_complete_lines(int fd, long *lines, uint64_t *bytes, uint64_t *hash,
                                  hx_error *err);
 
+/* Where a run over [a, b) of the input starts, given what its output
+ * already holds, and how its lines relate to the whole input and to the
+ * merged output. */
+typedef struct {
+    int in_header;  /* input line 1 is a header every reader needs (CSV) */
+    int out_header; /* the reader writes one header line before its records */
+} hx_shard_layout;
+
+typedef struct {
+    int64_t start;     /* first input byte to read: after the records the output has */
+    long line_base;    /* added to a line number counted from `start` (1-based) gives the
+                          line number in the whole input */
+    int first_part;    /* this output begins the merged output (keeps the header) */
+    int drop_header;   /* drop the header line the reader writes (not the first part,
+                          or a resumed output that has it already) */
+    char *header;      /* input line 1 to feed the reader before `start`, or NULL */
+    size_t header_len;
+} hx_shard_plan;
+
+/* fd/size: the input (size 0 when it is not a regular file). [a, b): the
+ * shard's range (hx_shard_range) with sharded = 1, or the rest of the file
+ * of an unsharded run with sharded = 0 (k is then ignored). out_lines: the
+ * complete lines already in the output (hx_keep_complete_lines), 0 for a new
+ * one. HX_ERANGE when the output has more records than the range. Free
+ * plan->header with hx_shard_plan_free. */
+hx_status hx_shard_plan_make(int fd, int64_t size, int64_t a, int64_t b, long k, int sharded,
+                             long out_lines, const hx_shard_layout *layout, hx_shard_plan *plan,
+                             hx_error *err);
+void hx_shard_plan_free(hx_shard_plan *plan);
+
+/* The run id of a sidecar (16 hex digits + NUL): a hash of args (the
+ * command and its options; an argument naming a regular file adds its size
+ * and modification time, so another model is another run) and of the
+ * input's size and first and last 64 KiB. The value after an argument equal
+ * to skip_opt (e.g. a thread count that never changes the output) is left
+ * out; skip_opt may be NULL. */
+void hx_shard_run_id(const char *const *args, int n_args, const char *skip_opt, int in_fd,
+                     int64_t in_size, char out[32]);
+
 /* What a sidecar FILE.part.json says. */
 typedef struct {
     char command[96];
