@@ -179,13 +179,6 @@ static hx_status read_gold(const char *path, int k, const char *column, int32_t 
     return st;
 }
 
-static int max_label_plus_one(const hx_label_csv *c) {
-    int32_t mx = 1;
-    for (size_t i = 0; i < c->n * (size_t)c->m; i++)
-        if (c->L[i] > mx) mx = c->L[i];
-    return mx + 1 > HX_LM_MAX_CARDINALITY ? HX_LM_MAX_CARDINALITY : (int)mx + 1;
-}
-
 /* ------------------------------------------------------------------ */
 
 static int cmd_fit(options *o) {
@@ -303,7 +296,7 @@ static int cmd_analyze(options *o) {
     hx_error_clear(&err);
     hx_label_csv c;
     if (read_L(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
-    int k = o->k ? o->k : max_label_plus_one(&c);
+    int k = o->k ? o->k : hx_label_csv_cardinality(&c, HX_LM_MAX_CARDINALITY);
     int32_t *gold = NULL;
     size_t ng = 0;
     hx_lm_file f;
@@ -433,7 +426,7 @@ static int cmd_evaluate(options *o) {
     hx_error_clear(&err);
     hx_label_csv c;
     if (read_L(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
-    int k = o->k ? o->k : max_label_plus_one(&c);
+    int k = o->k ? o->k : hx_label_csv_cardinality(&c, HX_LM_MAX_CARDINALITY);
     int32_t *gold = NULL;
     size_t ng = 0;
     int rc = 0;

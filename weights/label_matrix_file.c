@@ -242,6 +242,13 @@ hx_status hx_gold_csv_read(const char *path, int k, const char *column, int32_t 
     return st;
 }
 
+int hx_label_csv_cardinality(const hx_label_csv *c, int max_k) {
+    int32_t mx = 1;
+    for (size_t i = 0; i < c->n * (size_t)c->m; i++)
+        if (c->L[i] > mx) mx = c->L[i];
+    return mx >= max_k ? max_k : (int)mx + 1; /* not mx + 1 > max_k: mx may be INT32_MAX */
+}
+
 void hx_label_csv_write(FILE *out, const int32_t *L, size_t n, int m, char *const *names) {
     if (names)
         for (int j = 0; j < m; j++) fprintf(out, "%s%c", names[j], j + 1 < m ? ',' : '\n');

@@ -46,6 +46,10 @@ hx_status hx_label_csv_column(const hx_label_csv *c, const char *what, const cha
 hx_status hx_gold_csv_read(const char *path, int k, const char *column, int32_t **gold,
                            size_t *n, hx_error *err);
 
+/* The cardinality the labels imply when none is given: the largest label
+ * + 1, at least 2 and at most max_k. */
+int hx_label_csv_cardinality(const hx_label_csv *c, int max_k);
+
 void hx_label_csv_free(hx_label_csv *c);
 
 /* Writes L as CSV to out, with a header line when names is non-NULL. */
