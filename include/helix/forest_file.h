@@ -43,6 +43,10 @@ typedef struct {
 hx_status hx_forest_file_open(const char *path, hx_forest_file *out, hx_error *err);
 /* Same from an .hlx the caller has open (to read other metadata from it too). */
 hx_status hx_forest_file_from_hlx(const hx_hlx *f, hx_forest_file *out, hx_error *err);
+/* The index of the class labelled `label` (e.g. "1", the positive class of
+ * a binary classifier), or -1 when the forest has no such class. */
+int hx_forest_file_class_index(const hx_forest_file *f, const char *label);
+
 /* Frees everything; f itself is not freed. NULL or a zeroed f is fine. */
 void hx_forest_file_close(hx_forest_file *f);
 
