@@ -25,10 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli_file_lines.h"
 #include "cli_util.h"
+#include "helix/shard.h"
 
-#define CHUNK (1 << 16)
 
 /* ---- which commands are record commands, and how their streams look ---- */
 
@@ -129,13 +128,13 @@ static ssize_t out_write(void *c, const char *buf, size_t n) {
         skip = nl ? (size_t)(nl - buf) + 1 : n;
         if (nl) s->dropping = 0;
     }
-    if (n > skip && cli_write_all(s->fd, buf + skip, n - skip)) {
+    if (n > skip && hx_write_all(s->fd, buf + skip, n - skip, NULL)) {
         s->error = 1;
         errno = errno ? errno : EIO;
         return -1;
     }
     s->bytes += n - skip;
-    s->hash = cli_fnv1a(s->hash, buf + skip, n - skip);
+    s->hash = hx_fnv1a(s->hash, buf + skip, n - skip);
     return (ssize_t)n;
 }
 
@@ -159,29 +158,6 @@ static int has_arg(int argc, char **argv, const char *a) {
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], a)) return 1;
     return 0;
-}
-
-/* Hash naming the run: command, options (not --threads, which never changes
- * the output, nor ours), every argument that is a file (size, mtime: the
- * model), and the input's size and first and last 64 KiB. */
-static void run_id(const shard_opts *o, int in_fd, off_t in_size, char *out, size_t cap) {
-    uint64_t h = CLI_FNV_SEED;
-    for (int i = 0; i < o->argc; i++) {
-        if (!strcmp(o->argv[i], "--threads") && i + 1 < o->argc) { i++; continue; }
-        h = cli_fnv1a(h, o->argv[i], strlen(o->argv[i]) + 1);
-        struct stat st;
-        if (i > 0 && stat(o->argv[i], &st) == 0 && S_ISREG(st.st_mode)) {
-            int64_t v[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec, (int64_t)st.st_mtim.tv_nsec};
-            h = cli_fnv1a(h, v, sizeof v);
-        }
-    }
-    int64_t sz = (int64_t)in_size;
-    h = cli_fnv1a(h, &sz, sizeof sz);
-    static char buf[CHUNK];
-    size_t n = (size_t)(in_size < CHUNK ? in_size : CHUNK);
-    if (n && cli_pread_all(in_fd, buf, n, 0) == 0) h = cli_fnv1a(h, buf, n);
-    if (n && cli_pread_all(in_fd, buf, n, in_size - (off_t)n) == 0) h = cli_fnv1a(h, buf, n);
-    snprintf(out, cap, "%016" PRIx64, h);
 }
 
 /* A temporary file beside `out`. */
@@ -238,29 +214,28 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     const off_t S = seekable ? ist.st_size : 0;
     int rc = 1;
     int out_fd = -1;
-    char tmp[4200] = "", *inject = NULL, *list = NULL;
-    cli_part_info part = {0};
-    off_t a = 0, b = S, start = 0;
+    char tmp[4200] = "", *list = NULL;
+    hx_shard_plan plan = {0};
+    hx_part_info part = {0};
+    hx_error err;
+    int64_t a = 0, b = S, start = 0;
     long out_lines = 0;
-    uint64_t kept_bytes = 0, kept_hash = CLI_FNV_SEED;
+    uint64_t kept_bytes = 0, kept_hash = HX_FNV_SEED;
     char **argv = NULL;
 
     if (seekable && (sharded || resume)) {
-        off_t x0 = cli_split_point(S, K - 1, N), x1 = cli_split_point(S, K, N);
-        if (cli_line_start_at(in_fd, S, x0, &a) || cli_line_start_at(in_fd, S, x1, &b)) goto read_error;
+        if (hx_shard_range(in_fd, S, K, N, &a, &b, NULL)) goto read_error;
     } else if (seekable) {
         a = lseek(in_fd, 0, SEEK_CUR); /* a plain run reads the rest of the file */
         if (a < 0) a = 0;
     }
-    /* Does this shard's output begin the merged output (the header goes there)? The shard
-     * that owns line 1, shard 1 of an empty input, or any unsharded run. */
-    const int first_part = (a == 0 && b > 0) || (S == 0 && K == 1) || !(sharded || resume);
     const int out_header = o->cmd->out_header &&
                            !(o->cmd->no_header && has_arg(o->argc, o->argv, o->cmd->no_header));
 
     if (sharded || resume) {
         snprintf(part.command, sizeof part.command, "%s", disp);
-        run_id(o, in_fd, S, part.run, sizeof part.run);
+        /* --threads never changes the output */
+        hx_shard_run_id((const char *const *)o->argv, o->argc, "--threads", in_fd, S, part.run);
         part.shard = K;
         part.of = N;
     }
@@ -274,32 +249,20 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
             goto done;
         }
         if (resume && exists) {
-            cli_part_info prev;
-            char msg[600];
-            if (cli_part_read(o->out, &prev, msg, sizeof msg)) {
-                fprintf(stderr, "helix %s: --resume: %s; not touching it\n", disp, msg);
+            int complete = 0, prev_status = 0;
+            if (hx_resume_check(o->out, (uint64_t)ost.st_size, &part, &complete, &prev_status, &err)) {
+                fprintf(stderr, "helix %s: --resume: %s; not touching it\n", disp, err.msg);
                 goto done;
             }
-            if (strcmp(prev.run, part.run) || strcmp(prev.command, part.command) || prev.shard != K || prev.of != N) {
-                fprintf(stderr, "helix %s: --resume: %s is shard %ld/%ld of another run (%s %s, input %s); "
-                                "this is shard %ld/%ld of run %s; not touching it\n",
-                        disp, o->out, prev.shard, prev.of, prev.command, prev.run, prev.input, K, N, part.run);
-                goto done;
-            }
-            if (prev.complete) {
-                if ((uint64_t)ost.st_size != prev.output_bytes) {
-                    fprintf(stderr, "helix %s: --resume: %s was complete but has changed since "
-                                    "(%lld bytes, the sidecar says %" PRIu64 "); not touching it\n",
-                            disp, o->out, (long long)ost.st_size, prev.output_bytes);
-                    goto done;
-                }
+            if (complete) {
                 fprintf(stderr, "helix %s: %s is already complete (shard %ld/%ld)\n", disp, o->out, K, N);
-                rc = prev.status;
+                rc = prev_status;
                 goto done;
             }
             out_fd = open(o->out, O_RDWR);
-            if (out_fd < 0 || cli_keep_complete_lines(out_fd, &out_lines, &kept_bytes, &kept_hash)) {
-                fprintf(stderr, "helix %s: cannot resume %s: %s\n", disp, o->out, strerror(errno));
+            if (out_fd < 0 ? hx_fail(&err, HX_EIO, "%s", strerror(errno))
+                           : hx_keep_complete_lines(out_fd, &out_lines, &kept_bytes, &kept_hash, &err)) {
+                fprintf(stderr, "helix %s: cannot resume %s: %s\n", disp, o->out, err.msg);
                 goto done;
             }
             fprintf(stderr, "helix %s: resuming %s (shard %ld/%ld): keeping %ld complete lines, %" PRIu64
@@ -316,31 +279,23 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     }
 
     /* Where this run starts reading: after the records the output already has. */
-    start = a;
-    long skip = out_lines - (out_header && !o->cmd->in_header && first_part && out_lines > 0);
-    if (skip > 0) {
-        long got = cli_skip_lines(in_fd, &start, b, skip);
-        if (got < 0) goto read_error;
-        if (got < skip) {
-            fprintf(stderr, "helix %s: --resume: %s has more records than shard %ld/%ld of %s; "
-                            "not touching it\n", disp, o->out, K, N, in_name);
-            goto done;
-        }
+    const hx_shard_layout layout = {.in_header = o->cmd->in_header, .out_header = out_header};
+    hx_status pst = hx_shard_plan_make(in_fd, S, a, b, K, sharded || resume, out_lines, &layout, &plan, NULL);
+    if (pst == HX_ERANGE) {
+        fprintf(stderr, "helix %s: --resume: %s has more records than shard %ld/%ld of %s; "
+                        "not touching it\n", disp, o->out, K, N, in_name);
+        goto done;
     }
-    const int drop_first = out_header && !(first_part && out_lines == 0);
-    size_t inject_len = 0;
-    if (o->cmd->in_header && seekable && start > 0 && S > 0) {
-        if (!(inject = cli_read_line_at(in_fd, S, 0, &inject_len))) goto read_error;
-    }
-    long base = 0;
-    if (seekable && cli_count_newlines(in_fd, 0, start, &base)) goto read_error;
-    cli_line_base = base - (inject ? 1 : 0);
+    if (pst != HX_OK) goto read_error;
+    start = plan.start;
+    const int first_part = plan.first_part, drop_first = plan.drop_header;
+    cli_line_base = plan.line_base;
 
     /* List input (classify-image): the shard's lines become FILE arguments. */
     size_t n_list = 0, list_len = 0;
     if (list_mode && start < b) {
         list_len = (size_t)(b - start);
-        if (!(list = malloc(list_len + 2)) || cli_pread_all(in_fd, list, list_len, start)) goto read_error;
+        if (!(list = malloc(list_len + 2)) || hx_pread_all(in_fd, list, list_len, start, NULL)) goto read_error;
         if (list[list_len - 1] != '\n') list[list_len++] = '\n'; /* a torn last line is an entry too */
         list[list_len] = '\0';
         for (size_t i = 0; i < list_len; i++) n_list += list[i] == '\n';
@@ -367,7 +322,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     }
     if (o->cmd->detect && seekable && start > 0 && !has_arg(argc, argv, "--format") &&
         !has_arg(argc, argv, "--pair-field")) {
-        int f = cli_detect_format(in_fd, S, o->cmd->detect);
+        int f = hx_detect_format(in_fd, S, o->cmd->detect);
         if (f >= 0) {
             argv[argc++] = "--format";
             argv[argc++] = f ? "jsonl" : "text";
@@ -376,7 +331,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
 
     if ((sharded || resume) && o->out) { /* a sharded run to stdout has no sidecar */
         part.complete = 0;
-        if (cli_part_write(o->out, &part, in_name, S, a, b)) {
+        if (hx_part_write(o->out, &part, in_name, S, a, b, NULL)) {
             fprintf(stderr, "helix %s: cannot write %s.part.json\n", disp, o->out);
             goto done;
         }
@@ -391,7 +346,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
     const int needed = !(sharded || resume) || start < b || (first_part && out_header && out_lines == 0);
     if (needed) {
         in_stream is = {.fd = in_fd, .seekable = seekable, .pos = start, .end = b,
-                        .pre = inject, .pre_len = inject_len};
+                        .pre = plan.header, .pre_len = plan.header_len};
         out_stream os = {.fd = out_fd, .dropping = drop_first, .bytes = kept_bytes, .hash = kept_hash};
         FILE *saved_in = stdin, *saved_out = stdout, *fin = NULL, *fout = NULL;
         if (wrap_in)
@@ -456,7 +411,7 @@ static int run_wrapped(int (*fn)(int, char **), const shard_opts *o) {
             part.status = rc;
             part.output_bytes = kept_bytes;
             part.output_hash = kept_hash;
-            if (cli_part_write(o->out, &part, in_name, S, a, b)) {
+            if (hx_part_write(o->out, &part, in_name, S, a, b, NULL)) {
                 fprintf(stderr, "helix %s: cannot write %s.part.json\n", disp, o->out);
                 rc = 1;
             }
@@ -471,7 +426,7 @@ done:
     if (out_fd >= 0) close(out_fd);
     if (tmp[0]) unlink(tmp);
     if (own_in) close(in_fd);
-    free(inject);
+    hx_shard_plan_free(&plan);
     free(list);
     free(argv);
     cli_line_base = 0;

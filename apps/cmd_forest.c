@@ -15,9 +15,7 @@
 #include <string.h>
 
 #include "helix.h"
-#include "helix/forest_file.h"
 #include "cli_util.h"
-#include "csv_numeric.h"
 
 #define BATCH_ROWS 4096
 
@@ -69,37 +67,6 @@ static int load_model(const char *path, run_state *s) {
     return 0;
 }
 
-static int check_header(run_state *s, char *line, long len, char ***fields, size_t *cap) {
-    int nf = hx_forest_n_features(s->forest);
-    if (len < 0) {
-        fprintf(stderr, "helix forest: no header line on stdin\n");
-        return 1;
-    }
-    if (len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) { /* a UTF-8 byte order mark */
-        memmove(line, line + 3, (size_t)len - 2);
-        len -= 3;
-    }
-    long n = cli_csv_split(line, (size_t)len, fields, cap);
-    if (n == -2) {
-        fprintf(stderr, "helix forest: out of memory\n");
-        return 1;
-    }
-    if (n != nf) {
-        fprintf(stderr, "helix forest: the header has %ld columns, the model %d features\n", n, nf);
-        return 1;
-    }
-    if (s->model.feature_names) {
-        for (int j = 0; j < nf; j++) {
-            if (strcmp((*fields)[j], s->model.feature_names[j]) != 0) {
-                fprintf(stderr, "helix forest: header column %d is not the model's feature \"%s\"\n",
-                        j + 1, s->model.feature_names[j]);
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
 static void write_header(run_state *s) {
     int K = hx_forest_n_values(s->forest);
     if (hx_forest_task_of(s->forest) == HX_FOREST_REGRESSOR) {
@@ -107,7 +74,7 @@ static void write_header(run_state *s) {
     } else if (s->proba) {
         for (int k = 0; k < K; k++) {
             if (k) fputc(',', stdout);
-            cli_csv_write_field(stdout, s->model.classes[k]);
+            hx_csv_write_field(stdout, s->model.classes[k]);
         }
     } else {
         fputs("label", stdout);
@@ -116,41 +83,16 @@ static void write_header(run_state *s) {
 }
 
 /* Parses one data line into the batch (a good row or an error). */
-static void add_row(run_state *s, char *line, long len, long line_no, char ***fields, size_t *cap,
-                    double *row) {
-    int nf = hx_forest_n_features(s->forest);
+static void add_row(run_state *s, hx_forest_csv *csv, char *line, long len, long line_no) {
     size_t i = s->n++;
     s->line_no[i] = line_no;
     s->good[i] = -1;
     s->error[i] = NULL;
-    char msg[HX_ERROR_MSG_MAX + 64];
-    if (memchr(line, '\0', (size_t)len)) {
-        s->error[i] = strdup("NUL byte in the line");
-        return;
-    }
-    long n = cli_csv_split(line, (size_t)len, fields, cap);
-    if (n != nf) {
-        if (n < 0)
-            snprintf(msg, sizeof msg, n == -2 ? "out of memory" : "bad CSV quoting");
-        else
-            snprintf(msg, sizeof msg, "%ld columns, expected %d", n, nf);
-        s->error[i] = strdup(msg);
-        return;
-    }
-    for (int j = 0; j < nf; j++) {
-        if (cli_csv_number((*fields)[j], &row[j]) == CLI_CELL_BAD) {
-            snprintf(msg, sizeof msg, "column %d is not a number", j + 1);
-            s->error[i] = strdup(msg);
-            return;
-        }
-    }
     hx_error err;
     hx_error_clear(&err);
-    if (hx_forest_cast_row(s->forest, row, s->x32 + s->n_good * nf, &err) != HX_OK) {
-        s->error[i] = strdup(err.msg);
-        return;
-    }
-    s->good[i] = (int32_t)s->n_good++;
+    float *x = s->x32 + s->n_good * (size_t)hx_forest_n_features(s->forest);
+    if (hx_forest_csv_row(csv, &s->model, line, (size_t)len, x, &err) != HX_OK) s->error[i] = strdup(err.msg);
+    else s->good[i] = (int32_t)s->n_good++;
 }
 
 static int flush_batch(run_state *s) {
@@ -177,7 +119,7 @@ static int flush_batch(run_state *s) {
             snprintf(msg, sizeof msg, "line %ld: %s", s->line_no[i] + cli_line_base,
                      s->error[i] ? s->error[i] : "out of memory");
             fputc(',', stdout);
-            cli_csv_write_field(stdout, msg);
+            hx_csv_write_field(stdout, msg);
             fputc('\n', stdout);
             free(s->error[i]);
             continue;
@@ -188,7 +130,7 @@ static int flush_batch(run_state *s) {
         } else if (s->proba) {
             for (int k = 0; k < K; k++) printf(k ? ",%.17g" : "%.17g", p[k]);
         } else {
-            cli_csv_write_field(stdout, s->model.classes[s->labels[s->good[i]]]);
+            hx_csv_write_field(stdout, s->model.classes[s->labels[s->good[i]]]);
         }
         fputs(",\n", stdout);
     }
@@ -230,9 +172,9 @@ static int predict_main(int argc, char **argv) {
     s.proba = proba;
     if (load_model(model, &s)) return 1;
     int rc = 1;
-    char *line = NULL, **fields = NULL;
-    size_t cap = 0, fcap = 0;
-    double *row = NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    hx_forest_csv csv = {0};
     int nf = hx_forest_n_features(s.forest), K = hx_forest_n_values(s.forest);
     hx_error err;
     hx_error_clear(&err);
@@ -251,17 +193,23 @@ static int predict_main(int argc, char **argv) {
     s.line_no = malloc(BATCH_ROWS * sizeof *s.line_no);
     s.error = malloc(BATCH_ROWS * sizeof *s.error);
     s.good = malloc(BATCH_ROWS * sizeof *s.good);
-    row = malloc((size_t)nf * sizeof *row);
-    if (!s.x32 || !s.out || !s.labels || !s.line_no || !s.error || !s.good || !row) {
+    if (!s.x32 || !s.out || !s.labels || !s.line_no || !s.error || !s.good) {
         fprintf(stderr, "helix forest: out of memory\n");
         goto done;
     }
     long len = cli_read_line(stdin, &line, &cap);
-    if (check_header(&s, line, len, &fields, &fcap)) goto done;
+    if (len < 0) {
+        fprintf(stderr, "helix forest: no header line on stdin\n");
+        goto done;
+    }
+    if (hx_forest_csv_header(&csv, &s.model, line, (size_t)len, &err) != HX_OK) {
+        fprintf(stderr, "helix forest: %s\n", err.msg);
+        goto done;
+    }
     write_header(&s);
     long line_no = 1;
     while ((len = cli_read_line(stdin, &line, &cap)) >= 0) {
-        add_row(&s, line, len, ++line_no, &fields, &fcap, row);
+        add_row(&s, &csv, line, len, ++line_no);
         if (s.n == BATCH_ROWS && flush_batch(&s)) goto done;
     }
     if (ferror(stdin)) {
@@ -283,8 +231,7 @@ static int predict_main(int argc, char **argv) {
 done:
     for (size_t i = 0; i < s.n; i++) free(s.error[i]);
     free(line);
-    free(fields);
-    free(row);
+    hx_forest_csv_free(&csv);
     free(s.x32);
     free(s.out);
     free(s.labels);

@@ -34,18 +34,6 @@ typedef struct {
     size_t per_dtype[HX_DT_COUNT];
 } tensor_stats;
 
-static void count_tensors(const hx_hlx *f, tensor_stats *ts) {
-    memset(ts, 0, sizeof *ts);
-    for (size_t i = 0; i < hx_hlx_tensor_count(f); i++) {
-        hx_tensor_view v;
-        if (hx_hlx_tensor_at(f, i, &v, NULL) != HX_OK) continue;
-        uint64_t n = 1;
-        for (int d = 0; d < v.rank; d++) n *= (uint64_t)v.dims[d]; /* checked at open */
-        ts->params += n;
-        ts->per_dtype[v.dtype]++;
-    }
-}
-
 /* The metadata without the tokenizer vocabulary (which can be 30k strings). */
 static cJSON *summary_tokenizer(const cJSON *tok) {
     cJSON *t = cJSON_Duplicate(tok, 1);
@@ -196,7 +184,7 @@ int cmd_info(int argc, char **argv) {
         return 1;
     }
     tensor_stats ts;
-    count_tensors(f, &ts);
+    ts.params = hx_hlx_parameter_count(f, ts.per_dtype);
     int rc = 0;
     hx_status vs = HX_OK;
     double secs = 0, cpu_secs = 0;

@@ -1,5 +1,5 @@
 /* `helix label-model fit|predict|analyze|evaluate`: the generative label model
- * on label matrices in CSV (apps/label_matrix_csv.h). */
+ * on label matrices in CSV (include/helix/label_matrix_file.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include "cli_util.h"
 #include "helix/label_model.h"
 #include "helix/label_model_file.h"
-#include "label_matrix_csv.h"
+#include "helix/label_matrix_file.h"
 
 static const char *usage_text =
     "usage: helix label-model fit      -L L.csv --cardinality K -o LM.json [options]\n"
@@ -163,11 +163,20 @@ static int fail(const hx_error *err) {
     return 1;
 }
 
-static int max_label_plus_one(const cli_label_csv *c) {
-    int32_t mx = 1;
-    for (size_t i = 0; i < c->n * (size_t)c->m; i++)
-        if (c->L[i] > mx) mx = c->L[i];
-    return mx + 1 > HX_LM_MAX_CARDINALITY ? HX_LM_MAX_CARDINALITY : (int)mx + 1;
+/* "-" is stdin, as for -o. */
+static hx_status read_L(const char *path, int k, hx_label_csv *c, hx_error *err) {
+    return strcmp(path, "-") ? hx_label_csv_read(path, k, c, err)
+                             : hx_label_csv_read_stream(stdin, "-", k, c, err);
+}
+
+static hx_status read_gold(const char *path, int k, const char *column, int32_t **gold, size_t *n,
+                           hx_error *err) {
+    hx_label_csv c;
+    hx_status st = read_L(path, k, &c, err);
+    if (st != HX_OK) return st;
+    st = hx_label_csv_column(&c, path, column, gold, n, err);
+    hx_label_csv_free(&c);
+    return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -187,14 +196,14 @@ static int cmd_fit(options *o) {
     if (o->ydev_path) {
         int32_t *y = NULL;
         size_t ny = 0;
-        if (cli_gold_csv_read(o->ydev_path, o->k, NULL, &y, &ny, &err) != HX_OK) return fail(&err);
+        if (read_gold(o->ydev_path, o->k, NULL, &y, &ny, &err) != HX_OK) return fail(&err);
         hx_status st = hx_lm_class_balance_from_gold(y, ny, o->k, bal, &err);
         free(y);
         if (st != HX_OK) return fail(&err);
         o->cfg.class_balance = bal;
     }
-    cli_label_csv c;
-    if (cli_label_csv_read(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
+    hx_label_csv c;
+    if (read_L(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
     hx_lm_file f;
     memset(&f, 0, sizeof f);
     f.k = o->k;
@@ -218,7 +227,7 @@ static int cmd_fit(options *o) {
     }
     double t1 = cli_now();
     if (st != HX_OK) {
-        cli_label_csv_free(&c);
+        hx_label_csv_free(&c);
         return fail(&err);
     }
     f.sources = c.names;
@@ -228,12 +237,12 @@ static int cmd_fit(options *o) {
     if (f.is_dawid_skene) hx_ds_free(&f.ds);
     else hx_lm_free(&f.lm);
     if (st != HX_OK) {
-        cli_label_csv_free(&c);
+        hx_label_csv_free(&c);
         return fail(&err);
     }
     if (cli_progress_enabled())
         fprintf(stderr, "fitted on %zu rows x %d sources in %.3f s\n", c.n, c.m, t1 - t0);
-    cli_label_csv_free(&c);
+    hx_label_csv_free(&c);
     return 0;
 }
 
@@ -243,8 +252,8 @@ static int cmd_predict(options *o) {
     hx_error_clear(&err);
     hx_lm_file f;
     if (hx_lm_file_read(o->model_path, &f, &err) != HX_OK) return fail(&err);
-    cli_label_csv c;
-    if (cli_label_csv_read(o->L_path, f.k, &c, &err) != HX_OK) {
+    hx_label_csv c;
+    if (read_L(o->L_path, f.k, &c, &err) != HX_OK) {
         hx_lm_file_free(&f);
         return fail(&err);
     }
@@ -271,7 +280,7 @@ static int cmd_predict(options *o) {
     }
     free(probs);
     free(pred);
-    cli_label_csv_free(&c);
+    hx_label_csv_free(&c);
     hx_lm_file_free(&f);
     return rc;
 }
@@ -285,9 +294,9 @@ static int cmd_analyze(options *o) {
     if (!o->L_path) return usage_error("analyze needs -L L.csv%s", "");
     hx_error err;
     hx_error_clear(&err);
-    cli_label_csv c;
-    if (cli_label_csv_read(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
-    int k = o->k ? o->k : max_label_plus_one(&c);
+    hx_label_csv c;
+    if (read_L(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
+    int k = o->k ? o->k : hx_label_csv_cardinality(&c, HX_LM_MAX_CARDINALITY);
     int32_t *gold = NULL;
     size_t ng = 0;
     hx_lm_file f;
@@ -296,7 +305,7 @@ static int cmd_analyze(options *o) {
     int rc = 0;
     hx_lf_analysis a;
     memset(&a, 0, sizeof a);
-    if (o->gold_path && cli_gold_csv_read(o->gold_path, k, NULL, &gold, &ng, &err) != HX_OK) {
+    if (o->gold_path && read_gold(o->gold_path, k, NULL, &gold, &ng, &err) != HX_OK) {
         rc = fail(&err);
         goto out;
     }
@@ -360,13 +369,13 @@ out:
     hx_lm_file_free(&f);
     free(w);
     free(gold);
-    cli_label_csv_free(&c);
+    hx_label_csv_free(&c);
     return rc;
 }
 
 /* "LFs=0-4,RFs=5-6,BERTs=kw_a+kw_b": group names and each column's group.
  * Returns 0, or 2 after printing a usage error. */
-static int parse_groups(const char *spec, const cli_label_csv *c, char names[16][64], int *n_groups,
+static int parse_groups(const char *spec, const hx_label_csv *c, char names[16][64], int *n_groups,
                         int *group_of) {
     for (int j = 0; j < c->m; j++) group_of[j] = -1;
     *n_groups = 0;
@@ -415,9 +424,9 @@ static int cmd_evaluate(options *o) {
         return usage_error("evaluate needs -L L.csv, --gold Y.csv and --groups%s", "");
     hx_error err;
     hx_error_clear(&err);
-    cli_label_csv c;
-    if (cli_label_csv_read(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
-    int k = o->k ? o->k : max_label_plus_one(&c);
+    hx_label_csv c;
+    if (read_L(o->L_path, o->k, &c, &err) != HX_OK) return fail(&err);
+    int k = o->k ? o->k : hx_label_csv_cardinality(&c, HX_LM_MAX_CARDINALITY);
     int32_t *gold = NULL;
     size_t ng = 0;
     int rc = 0;
@@ -434,7 +443,7 @@ static int cmd_evaluate(options *o) {
         if ((rc = parse_balance(o->class_balance, k, bal))) goto out;
         o->cfg.class_balance = bal;
     }
-    if (cli_gold_csv_read(o->gold_path, k, NULL, &gold, &ng, &err) != HX_OK) { rc = fail(&err); goto out; }
+    if (read_gold(o->gold_path, k, NULL, &gold, &ng, &err) != HX_OK) { rc = fail(&err); goto out; }
     if (ng != c.n) {
         fprintf(stderr, "helix label-model: %s has %zu rows but %s has %zu\n", o->gold_path, ng, o->L_path, c.n);
         rc = 1;
@@ -491,7 +500,7 @@ out:
     free(rows);
     free(group_of);
     free(gold);
-    cli_label_csv_free(&c);
+    hx_label_csv_free(&c);
     return rc;
 }
 

@@ -14,6 +14,7 @@
 
 #include "cli_shard.h"
 #include "cli_util.h"
+#include "helix/shard.h"
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -29,39 +30,6 @@ static void usage(FILE *out) {
             "options:\n"
             "  -o, --output OUT  write OUT (a temporary file beside it, renamed at the end)\n"
             "  -h, --help        this help\n");
-}
-
-static int copy_part(const char *path, FILE *out, const cli_part_info *p) {
-    FILE *in = fopen(path, "rb");
-    if (!in) {
-        fprintf(stderr, "helix merge: cannot read %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    static char buf[1 << 16];
-    uint64_t h = CLI_FNV_SEED, n = 0;
-    size_t r;
-    while ((r = fread(buf, 1, sizeof buf, in)) > 0) {
-        h = cli_fnv1a(h, buf, r);
-        n += r;
-        if (fwrite(buf, 1, r, out) != r) {
-            fclose(in);
-            fprintf(stderr, "helix merge: error writing the output\n");
-            return 1;
-        }
-    }
-    int bad = ferror(in);
-    fclose(in);
-    if (bad) {
-        fprintf(stderr, "helix merge: error reading %s\n", path);
-        return 1;
-    }
-    if (n != p->output_bytes || h != p->output_hash) {
-        fprintf(stderr, "helix merge: %s has changed since shard %ld/%ld finished (%" PRIu64
-                        " bytes, hash %016" PRIx64 "; the sidecar says %" PRIu64 ", %016" PRIx64 ")\n",
-                path, p->shard, p->of, n, h, p->output_bytes, p->output_hash);
-        return 1;
-    }
-    return 0;
 }
 
 int cli_cmd_merge(int argc, char **argv) {
@@ -91,49 +59,16 @@ int cli_cmd_merge(int argc, char **argv) {
         free(parts);
         return 2;
     }
-    cli_part_info *info = calloc((size_t)n, sizeof *info);
+    hx_part_info *info = calloc((size_t)n, sizeof *info);
     int *order = NULL, rc = 1;
+    long N = 0;
     FILE *out = NULL;
     char tmp[4200] = "";
-    char msg[700];
+    hx_error err;
     if (!info) goto done;
-    for (int i = 0; i < n; i++) {
-        if (cli_part_read(parts[i], &info[i], msg, sizeof msg)) {
-            fprintf(stderr, "helix merge: %s\n", msg);
-            goto done;
-        }
-        if (!info[i].complete) {
-            fprintf(stderr, "helix merge: %s: shard %ld/%ld did not finish (re-run it with --resume)\n",
-                    parts[i], info[i].shard, info[i].of);
-            goto done;
-        }
-        if (strcmp(info[i].run, info[0].run) || strcmp(info[i].command, info[0].command) ||
-            info[i].of != info[0].of) {
-            fprintf(stderr, "helix merge: %s is shard %ld/%ld of run %s (%s, input %s), but %s is of run "
-                            "%s (%s, input %s): different input, model, options or shard count\n",
-                    parts[i], info[i].shard, info[i].of, info[i].run, info[i].command, info[i].input,
-                    parts[0], info[0].run, info[0].command, info[0].input);
-            goto done;
-        }
-    }
-    const long N = info[0].of;
-    order = malloc((size_t)N * sizeof *order);
-    if (!order) goto done;
-    for (long k = 0; k < N; k++) order[k] = -1;
-    for (int i = 0; i < n; i++) {
-        long k = info[i].shard - 1;
-        if (order[k] >= 0) {
-            fprintf(stderr, "helix merge: shard %ld/%ld given twice (%s and %s)\n", k + 1, N,
-                    parts[order[k]], parts[i]);
-            goto done;
-        }
-        order[k] = i;
-    }
-    for (long k = 0; k < N; k++) {
-        if (order[k] < 0) {
-            fprintf(stderr, "helix merge: shard %ld/%ld is missing (%d of %ld parts given)\n", k + 1, N, n, N);
-            goto done;
-        }
+    if (hx_merge_check(parts, n, info, &order, &N, &err) != HX_OK) {
+        fprintf(stderr, "helix merge: %s\n", err.msg);
+        goto done;
     }
     if (outp) {
         struct stat st;
@@ -154,7 +89,10 @@ int cli_cmd_merge(int argc, char **argv) {
         out = stdout;
     }
     for (long k = 0; k < N; k++)
-        if (copy_part(parts[order[k]], out, &info[order[k]])) goto done;
+        if (hx_merge_copy(parts[order[k]], &info[order[k]], out, &err) != HX_OK) {
+            fprintf(stderr, "helix merge: %s\n", err.msg);
+            goto done;
+        }
     if (fflush(out) != 0 || ferror(out) || (outp && fsync(fileno(out)) != 0)) {
         fprintf(stderr, "helix merge: error writing %s\n", outp ? outp : "the output");
         goto done;

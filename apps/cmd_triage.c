@@ -102,31 +102,6 @@ static void print_table(FILE *out, const hx_triage_table *tab) {
     for (size_t r = 0; r < tab->n_rows; r++) print_row(out, tab->rows[r].sources, tab->rows[r].method, &tab->rows[r].conf);
 }
 
-/* --evaluate keeps every labelled record's votes, gold label and P. */
-typedef struct {
-    int32_t *L, *gold;
-    double *p;
-    size_t n, cap;
-} eval_rows;
-
-static int keep_row(eval_rows *e, int m, const int32_t *row, int32_t gold, double p) {
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 256;
-        int32_t *nL = realloc(e->L, cap * (size_t)m * sizeof *nL);
-        if (nL) e->L = nL;
-        int32_t *ng = realloc(e->gold, cap * sizeof *ng);
-        if (ng) e->gold = ng;
-        double *np_ = realloc(e->p, cap * sizeof *np_);
-        if (np_) e->p = np_;
-        if (!nL || !ng || !np_) return 0;
-        e->cap = cap;
-    }
-    memcpy(e->L + e->n * (size_t)m, row, (size_t)m * sizeof *row);
-    e->gold[e->n] = gold;
-    e->p[e->n++] = p;
-    return 1;
-}
-
 static int cmd_attach(int argc, char **argv) {
     const char *in = NULL, *feat = NULL, *outp = NULL;
     for (int i = 1; i < argc; i++) {
@@ -202,7 +177,7 @@ int cmd_triage(int argc, char **argv) {
     const char *field = hx_triage_field(t);
     int32_t *row = malloc((size_t)m * sizeof *row);
     double *sp = malloc((size_t)(m - hx_triage_n_lfs(t) + 1) * sizeof *sp);
-    eval_rows kept = {0};
+    hx_triage_eval_set kept = {0};
     long line_no = 0, errors = 0, no_gold = 0;
     char *line = NULL;
     size_t lcap = 0;
@@ -230,7 +205,7 @@ int cmd_triage(int argc, char **argv) {
         } else {
             const cJSON *g = cJSON_GetObjectItemCaseSensitive(rec, "label");
             if (!cJSON_IsNumber(g) || (g->valuedouble != 0 && g->valuedouble != 1)) no_gold++;
-            else if (!keep_row(&kept, m, row, (int32_t)g->valuedouble, r.p)) failed = 1;
+            else if (hx_triage_eval_add(t, &kept, row, (int32_t)g->valuedouble, r.p, &err)) failed = 1;
         }
         cJSON_Delete(rec);
         cli_progress("triage", (size_t)line_no, 0);
@@ -243,7 +218,7 @@ int cmd_triage(int argc, char **argv) {
         if (kept.n == 0) {
             fprintf(stderr, "helix triage: no labelled records to evaluate\n");
             failed = 1;
-        } else if (hx_triage_evaluate(t, kept.L, kept.gold, kept.p, kept.n, &tab, &err) != HX_OK) {
+        } else if (hx_triage_evaluate(t, kept.votes, kept.gold, kept.p, kept.n, &tab, &err) != HX_OK) {
             fprintf(stderr, "helix triage: %s\n", err.msg);
             failed = 1;
         } else {
@@ -254,9 +229,7 @@ int cmd_triage(int argc, char **argv) {
     free(line);
     free(row);
     free(sp);
-    free(kept.L);
-    free(kept.gold);
-    free(kept.p);
+    hx_triage_eval_set_free(&kept);
     if (outp && fclose(out) != 0) failed = 1;
     else if (!outp) fflush(out);
     hx_triage_close(t);

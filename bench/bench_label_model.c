@@ -11,7 +11,7 @@
 
 #include "cli_util.h"
 #include "helix/label_model.h"
-#include "label_matrix_csv.h"
+#include "helix/label_matrix_file.h"
 
 static uint64_t splitmix(uint64_t *s) {
     *s += 0x9E3779B97F4A7C15ull;
@@ -80,10 +80,10 @@ int bench_label_model(int argc, char **argv) {
     }
     hx_error err;
     hx_error_clear(&err);
-    cli_label_csv c;
+    hx_label_csv c;
     memset(&c, 0, sizeof c);
     if (path) {
-        if (cli_label_csv_read(path, (int)k, &c, &err) != HX_OK) {
+        if (hx_label_csv_read(path, (int)k, &c, &err) != HX_OK) {
             fprintf(stderr, "helix bench label-model: %s\n", err.msg);
             return 1;
         }
@@ -103,7 +103,7 @@ int bench_label_model(int argc, char **argv) {
     if (!t || !tc) {
         free(t);
         free(tc);
-        cli_label_csv_free(&c);
+        hx_label_csv_free(&c);
         return 1;
     }
     int rc = 0;
@@ -129,6 +129,6 @@ int bench_label_model(int argc, char **argv) {
     }
     free(t);
     free(tc);
-    cli_label_csv_free(&c);
+    hx_label_csv_free(&c);
     return rc;
 }

@@ -27,7 +27,9 @@
 #include "helix/forest_file.h"
 #include "helix/label_model.h"
 #include "helix/label_model_file.h"
+#include "helix/label_matrix_file.h"
 #include "helix/file_util.h"
+#include "helix/csv.h"
 #include "helix/bert_file.h"
 #include "helix/bert_text_batch.h"
 #include "helix/text_features.h"
@@ -36,5 +38,6 @@
 #include "helix/phenopacket.h"
 #include "helix/triage.h"
 #include "helix/udp.h"
+#include "helix/shard.h"
 
 #endif

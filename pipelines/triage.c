@@ -19,13 +19,15 @@
 #include "helix/hlx.h"
 #include "helix/lf_rules.h"
 #include "helix/text_features.h"
+#include "pipelines/pipelines_internal.h"
 
 #define MAX_MODELS 16
 #define CONFIG_MAX ((size_t)1 << 24)
 
 typedef struct {
     char name[64];
-    hx_forest *forest;
+    hx_forest_file file; /* the evaluator and its class labels */
+    hx_forest *forest;   /* = file.forest */
     hx_text_features *tf;
     float *x; /* its features of one text */
     int positive;
@@ -57,7 +59,7 @@ void hx_triage_close(hx_triage *t) {
     if (!t) return;
     if (t->have_lfs) hx_lf_set_free(&t->lfs);
     for (int i = 0; i < t->n_forests; i++) {
-        hx_forest_free(t->rf[i].forest);
+        hx_forest_file_close(&t->rf[i].file);
         hx_text_features_free(t->rf[i].tf);
         free(t->rf[i].x);
     }
@@ -70,35 +72,28 @@ void hx_triage_close(hx_triage *t) {
     free(t);
 }
 
-static int class_index(char **classes, int n, const char *want) {
-    for (int c = 0; c < n; c++)
-        if (classes && classes[c] && !strcmp(classes[c], want)) return c;
-    return -1;
-}
-
 static hx_status load_forest(triage_forest *r, const char *name, const char *path, hx_error *err) {
     snprintf(r->name, sizeof r->name, "%s", name);
     hx_hlx *f;
     hx_status st = hx_hlx_open(path, &f, err);
     if (st != HX_OK) return st;
-    hx_forest_arrays a;
-    memset(&a, 0, sizeof a);
     size_t mlen = 0;
     const char *meta = hx_hlx_metadata(f, &mlen);
     st = hx_text_features_from_hlx_metadata(meta, mlen, &r->tf, err);
-    if (st == HX_OK) st = hx_forest_hlx_read(f, &a, err);
+    if (st == HX_OK) st = hx_forest_file_from_hlx(f, &r->file, err);
     hx_hlx_close(f);
-    if (st == HX_OK) st = hx_forest_build(&a, &r->forest, err);
-    if (st == HX_OK && (a.task != HX_FOREST_CLASSIFIER || (size_t)a.n_features != hx_text_features_dim(r->tf)))
-        st = hx_fail(err, HX_EFORMAT, "%s: not a classifier over its %zu text features", path,
-                     hx_text_features_dim(r->tf));
-    if (st == HX_OK && (r->positive = class_index(a.classes, a.n_values, "1")) < 0)
-        st = hx_fail(err, HX_EFORMAT, "%s: no class \"1\"", path);
-    if (st == HX_OK && hx_forest_n_values(r->forest) > 8) st = hx_fail(err, HX_EFORMAT, "%s: too many classes", path);
-    if (st == HX_OK && !(r->x = malloc(hx_text_features_dim(r->tf) * sizeof *r->x)))
-        st = hx_fail(err, HX_ENOMEM, "out of memory");
-    hx_forest_arrays_free(&a);
-    return st;
+    if (st != HX_OK) return st;
+    r->forest = r->file.forest;
+    if (hx_forest_task_of(r->forest) != HX_FOREST_CLASSIFIER ||
+        (size_t)hx_forest_n_features(r->forest) != hx_text_features_dim(r->tf))
+        return hx_fail(err, HX_EFORMAT, "%s: not a classifier over its %zu text features", path,
+                       hx_text_features_dim(r->tf));
+    if ((r->positive = hx_forest_file_class_index(&r->file, "1")) < 0)
+        return hx_fail(err, HX_EFORMAT, "%s: no class \"1\"", path);
+    if (hx_forest_n_values(r->forest) > 8) return hx_fail(err, HX_EFORMAT, "%s: too many classes", path);
+    if (!(r->x = malloc(hx_text_features_dim(r->tf) * sizeof *r->x)))
+        return hx_fail(err, HX_ENOMEM, "out of memory");
+    return HX_OK;
 }
 
 static hx_status load_bert(triage_bert *b, const char *name, const char *path, size_t max_len, size_t batch,
@@ -147,12 +142,10 @@ static hx_status load_models(const char *config, const cJSON *root, hx_threadpoo
     if ((st = check_lf_fields(t, path, err)) != HX_OK) return st;
     const cJSON *it;
     cJSON_ArrayForEach(it, forests) {
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
-        const cJSON *model = cJSON_GetObjectItemCaseSensitive(it, "model");
-        if (!cJSON_IsString(name) || !cJSON_IsString(model))
-            return hx_fail(err, HX_EFORMAT, "%s: a forest needs \"name\" and \"model\"", config);
-        if ((st = hx_path_beside(config, model->valuestring, path, sizeof path, err)) ||
-            (st = load_forest(&t->rf[t->n_forests++], name->valuestring, path, err)))
+        const char *name;
+        if ((st = pl_model_entry(it, config, "a forest needs \"name\" and \"model\"", &name, path, sizeof path,
+                                 err)) ||
+            (st = load_forest(&t->rf[t->n_forests++], name, path, err)))
             return st;
     }
     cJSON_ArrayForEach(it, berts) {

@@ -15,13 +15,15 @@
 #include "helix/forest.h"
 #include "helix/forest_file.h"
 #include "helix/hlx.h"
+#include "pipelines/pipelines_internal.h"
 
 #define CONFIG_MAX ((size_t)1 << 24)
 
 typedef struct {
     char name[64];
     int target;         /* index into hx_udp_target_names */
-    hx_forest *forest;
+    hx_forest_file file; /* the evaluator, class labels and feature names */
+    hx_forest *forest;  /* = file.forest */
     int positive;       /* index of class "1" */
     int n_features;
     int32_t *term;      /* n_features ontology term indices */
@@ -36,7 +38,7 @@ struct hx_udp {
 void hx_udp_close(hx_udp *m) {
     if (!m) return;
     for (int i = 0; i < m->n_targets; i++) {
-        hx_forest_free(m->t[i].forest);
+        hx_forest_file_close(&m->t[i].file);
         free(m->t[i].term);
     }
     hx_hpo_free(m->hpo);
@@ -56,34 +58,24 @@ static hx_status load_target(hx_udp *m, const char *name, const char *path, hx_e
         if (!strcmp(name, hx_udp_target_names[k])) t->target = k;
     if (t->target < 0) return hx_fail(err, HX_EINVAL, "udp config: unknown target \"%s\"", name);
     snprintf(t->name, sizeof t->name, "%s", name);
-    hx_hlx *f;
-    hx_status st = hx_hlx_open(path, &f, err);
-    if (st != HX_OK) return st;
-    hx_forest_arrays a;
-    memset(&a, 0, sizeof a);
-    st = hx_forest_hlx_read(f, &a, err);
-    hx_hlx_close(f);
-    if (st == HX_OK) st = hx_forest_build(&a, &t->forest, err);
-    if (st == HX_OK && (a.task != HX_FOREST_CLASSIFIER || !a.classes || !a.feature_names))
+    hx_status st = hx_forest_file_open(path, &t->file, err);
+    t->forest = t->file.forest;
+    if (st == HX_OK && (hx_forest_task_of(t->forest) != HX_FOREST_CLASSIFIER || !t->file.classes ||
+                        !t->file.feature_names))
         st = hx_fail(err, HX_EFORMAT, "%s: a udp model is a classifier with feature names (HPO ids)", path);
+    if (st == HX_OK && (t->positive = hx_forest_file_class_index(&t->file, "1")) < 0)
+        st = hx_fail(err, HX_EFORMAT, "%s: no class \"1\"", path);
     if (st == HX_OK) {
-        t->positive = -1;
-        for (int c = 0; c < a.n_values; c++)
-            if (!strcmp(a.classes[c], "1")) t->positive = c;
-        if (t->positive < 0) st = hx_fail(err, HX_EFORMAT, "%s: no class \"1\"", path);
-    }
-    if (st == HX_OK) {
-        t->n_features = a.n_features;
-        t->term = malloc((size_t)a.n_features * sizeof *t->term);
+        t->n_features = hx_forest_n_features(t->forest);
+        t->term = malloc((size_t)t->n_features * sizeof *t->term);
         if (!t->term) st = hx_fail(err, HX_ENOMEM, "udp: out of memory");
     }
-    for (int j = 0; st == HX_OK && j < a.n_features; j++) {
+    for (int j = 0; st == HX_OK && j < t->n_features; j++) {
         /* a feature must be a live term of this ontology: otherwise the
          * model and the ontology do not belong together */
-        if (hx_hpo_resolve(m->hpo, a.feature_names[j], &t->term[j]) != HX_HPO_CURRENT)
+        if (hx_hpo_resolve(m->hpo, t->file.feature_names[j], &t->term[j]) != HX_HPO_CURRENT)
             st = hx_fail(err, HX_EFORMAT, "%s: feature %d is not a current term of the ontology", path, j);
     }
-    hx_forest_arrays_free(&a);
     m->n_targets++; /* freed by hx_udp_close even on failure */
     return st;
 }
@@ -101,12 +93,10 @@ static hx_status load_models(const char *config, const cJSON *root, hx_udp *m, h
     if (st != HX_OK) return st;
     const cJSON *t;
     cJSON_ArrayForEach(t, targets) {
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
-        const cJSON *model = cJSON_GetObjectItemCaseSensitive(t, "model");
-        if (!cJSON_IsString(name) || !cJSON_IsString(model))
-            return hx_fail(err, HX_EFORMAT, "%s: each target needs \"name\" and \"model\"", config);
-        if ((st = hx_path_beside(config, model->valuestring, path, sizeof path, err)) ||
-            (st = load_target(m, name->valuestring, path, err)))
+        const char *name;
+        if ((st = pl_model_entry(t, config, "each target needs \"name\" and \"model\"", &name, path,
+                                 sizeof path, err)) ||
+            (st = load_target(m, name, path, err)))
             return st;
     }
     return HX_OK;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "helix/label_model.h"
-#include "label_matrix_csv.h"
+#include "helix/label_matrix_file.h"
 
 int cmd_label_model(int argc, char **argv);
 int cmd_lf(int argc, char **argv);
@@ -66,9 +66,9 @@ Test(label_model_cli, fit_predict_roundtrip) {
                      "--seed", "123", "-o", model, NULL), 0);
     cr_assert_eq(run(cmd_label_model, probs, NULL, "label-model", "predict", "-m", model, "-L",
                      FIX("youtube_L.csv"), NULL), 0);
-    cli_label_csv c;
+    hx_label_csv c;
     hx_error err;
-    cr_assert_eq(cli_label_csv_read(FIX("youtube_L.csv"), 2, &c, &err), HX_OK);
+    cr_assert_eq(hx_label_csv_read(FIX("youtube_L.csv"), 2, &c, &err), HX_OK);
     hx_lm_config cfg;
     hx_lm_config_init(&cfg);
     cfg.seed = 123;
@@ -108,7 +108,7 @@ Test(label_model_cli, fit_predict_roundtrip) {
                      FIX("youtube_L.csv"), NULL), 1);
     free(pr);
     hx_lm_free(&lm);
-    cli_label_csv_free(&c);
+    hx_label_csv_free(&c);
     remove(model);
     remove(probs);
 }
@@ -117,15 +117,15 @@ Test(label_model_cli, lf_apply_and_evaluate) {
     char out[] = "/tmp/hx_L_XXXXXX";
     close(mkstemp(out));
     cr_assert_eq(run(cmd_lf, out, FIX("youtube.jsonl"), "lf", "apply", "--lfs", FIX("youtube_lfs.json"), NULL), 0);
-    cli_label_csv a, b;
+    hx_label_csv a, b;
     hx_error err;
-    cr_assert_eq(cli_label_csv_read(out, 2, &a, &err), HX_OK, "%s", err.msg);
-    cr_assert_eq(cli_label_csv_read(FIX("youtube_L.csv"), 2, &b, &err), HX_OK);
+    cr_assert_eq(hx_label_csv_read(out, 2, &a, &err), HX_OK, "%s", err.msg);
+    cr_assert_eq(hx_label_csv_read(FIX("youtube_L.csv"), 2, &b, &err), HX_OK);
     cr_assert_eq(a.n, b.n);
     cr_assert_eq(a.m, b.m);
     cr_expect_eq(memcmp(a.L, b.L, a.n * a.m * sizeof *a.L), 0);
-    cli_label_csv_free(&a);
-    cli_label_csv_free(&b);
+    hx_label_csv_free(&a);
+    hx_label_csv_free(&b);
     cr_expect_eq(run(cmd_label_model, out, NULL, "label-model", "evaluate", "-L", FIX("youtube_L.csv"), "--gold",
                      FIX("youtube_gold.csv"), "--groups", "kw=0-2+4-5,re=3+6+8,other=7+9-13", "--json", NULL), 0);
     cr_expect_eq(run(cmd_label_model, out, NULL, "label-model", "analyze", "-L", FIX("youtube_L.csv"), "--gold",

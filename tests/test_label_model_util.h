@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "helix/label_model.h"
-#include "label_matrix_csv.h"
+#include "helix/label_matrix_file.h"
 #include "test_util.h"
 
 static inline cJSON *lmt_load_json(const char *name) {
@@ -94,11 +94,11 @@ static inline int32_t *lmt_case_matrix(const cJSON *c, size_t *n, int *m, int *k
     if (csv) {
         char path[1024];
         snprintf(path, sizeof path, "%s/label_model/%s", HX_TEST_FIXTURES, csv->valuestring);
-        cli_label_csv lc;
-        if (cli_label_csv_read(path, *k, &lc, NULL) != HX_OK) return NULL;
+        hx_label_csv lc;
+        if (hx_label_csv_read(path, *k, &lc, NULL) != HX_OK) return NULL;
         int32_t *L = lc.L;
         lc.L = NULL;
-        cli_label_csv_free(&lc);
+        hx_label_csv_free(&lc);
         return L;
     }
     const cJSON *g = cJSON_GetObjectItem(c, "gen");

@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "label_matrix_csv.h"
+#include "helix/label_matrix_file.h"
 #include <cJSON.h>
 
 #include "helix/lf_rules.h"
@@ -18,8 +18,8 @@ Test(lf_rules, youtube_matches_python_oracle) {
     snprintf(path, sizeof path, "%s/label_model/youtube_lfs.json", HX_TEST_FIXTURES);
     cr_assert_eq(hx_lf_set_load(path, &set, &err), HX_OK, "%s", err.msg);
     snprintf(path, sizeof path, "%s/label_model/youtube_L.csv", HX_TEST_FIXTURES);
-    cli_label_csv ref;
-    cr_assert_eq(cli_label_csv_read(path, set.k, &ref, &err), HX_OK, "%s", err.msg);
+    hx_label_csv ref;
+    cr_assert_eq(hx_label_csv_read(path, set.k, &ref, &err), HX_OK, "%s", err.msg);
     cr_assert_eq(ref.m, set.n_lfs);
     for (int j = 0; j < set.n_lfs; j++) cr_expect_str_eq(ref.names[j], set.lfs[j].name);
     snprintf(path, sizeof path, "%s/label_model/youtube.jsonl", HX_TEST_FIXTURES);
@@ -47,7 +47,7 @@ Test(lf_rules, youtube_matches_python_oracle) {
     fclose(f);
     cr_expect_eq(r, ref.n);
     cr_expect_eq(diff, 0, "%zu votes differ", diff);
-    cli_label_csv_free(&ref);
+    hx_label_csv_free(&ref);
     hx_lf_set_free(&set);
 }
 

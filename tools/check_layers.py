@@ -5,10 +5,10 @@ may include headers of its own folder or of a lower layer only.
   layer 0  kernels/  tokenizer/
   layer 1  nn/
   layer 2  weights/
-  layer 3  image/  pipelines/
+  layer 3  image/  pipelines/  records/
   layer 4  apps/   (and the clients bench/, tests/, examples/)
 
-Every #include "..." of kernels/ tokenizer/ nn/ weights/ image/ pipelines/
+Every #include "..." of kernels/ tokenizer/ nn/ weights/ image/ pipelines/ records/
 apps/ is resolved as the compiler would (the file's folder, include/, the
 source root, then apps/ and bench/) and given the layer of the folder the
 header belongs to. A public header include/helix/X.h belongs to the layer of
@@ -20,8 +20,7 @@ Also checked: <cJSON.h> only from weights/ and above, <jpeglib.h> only in
 image/, <cblas.h> only in kernels/; examples/ include nothing but <helix.h>
 (and the C library); bench/ (the `helix bench` commands, compiled into the
 CLI) uses the library's public headers plus only the CLI plumbing it shares
-with the other commands (apps/cli_util.h: options, timers, JSON strings;
-apps/label_matrix_csv.h: the L-matrix CSV reader), never apps/' other code.
+with the other commands (apps/cli_util.h: options, timers, JSON strings), never apps/' other code.
 
 usage: tools/check_layers.py [--table] [SOURCE_ROOT]
 Prints each violation as FILE:LINE: ...; exit status 1 if there is any.
@@ -30,10 +29,10 @@ import os
 import re
 import sys
 
-LAYERS = {"kernels": 0, "tokenizer": 0, "nn": 1, "weights": 2, "image": 3, "pipelines": 3, "apps": 4}
-BENCH_MAY_USE = {"cli_util.h", "label_matrix_csv.h"}
+LAYERS = {"kernels": 0, "tokenizer": 0, "nn": 1, "weights": 2, "image": 3, "pipelines": 3, "records": 3, "apps": 4}
+BENCH_MAY_USE = {"cli_util.h"}
 CLIENTS = {"bench": 4, "tests": 4, "examples": 4}
-LIB_FOLDERS = ["kernels", "tokenizer", "nn", "weights", "image", "pipelines"]
+LIB_FOLDERS = ["kernels", "tokenizer", "nn", "weights", "image", "pipelines", "records"]
 # System headers that belong to one part of helix: header -> (minimum layer, or the only folders).
 EXTERNAL = {
     "cJSON.h": ("min", 2),

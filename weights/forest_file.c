@@ -33,6 +33,13 @@ hx_status hx_forest_file_open(const char *path, hx_forest_file *out, hx_error *e
     return st;
 }
 
+int hx_forest_file_class_index(const hx_forest_file *f, const char *label) {
+    const int n = f->forest && f->classes ? hx_forest_n_values(f->forest) : 0;
+    for (int c = 0; c < n; c++)
+        if (f->classes[c] && !strcmp(f->classes[c], label)) return c;
+    return -1;
+}
+
 static void free_strings(char **v, int n) {
     for (int i = 0; v && i < n; i++) free(v[i]);
     free(v);

@@ -43,8 +43,36 @@ typedef struct {
 hx_status hx_forest_file_open(const char *path, hx_forest_file *out, hx_error *err);
 /* Same from an .hlx the caller has open (to read other metadata from it too). */
 hx_status hx_forest_file_from_hlx(const hx_hlx *f, hx_forest_file *out, hx_error *err);
+/* The index of the class labelled `label` (e.g. "1", the positive class of
+ * a binary classifier), or -1 when the forest has no such class. */
+int hx_forest_file_class_index(const hx_forest_file *f, const char *label);
+
 /* Frees everything; f itself is not freed. NULL or a zeroed f is fine. */
 void hx_forest_file_close(hx_forest_file *f);
+
+/* Feature rows from CSV lines (`helix forest predict`'s input): a header
+ * naming the features, then one row of numbers per line (helix/csv.h cells;
+ * an empty or NaN cell is missing). The reader keeps the split fields and a
+ * float64 row between calls. */
+typedef struct {
+    char **fields;
+    size_t cap;
+    double *row;
+} hx_forest_csv;
+
+/* Checks the header line (a UTF-8 byte order mark is skipped; line is
+ * modified): as many columns as the forest has features, and the model's
+ * feature names when it has them. */
+hx_status hx_forest_csv_header(hx_forest_csv *c, const hx_forest_file *f, char *line, size_t len,
+                               hx_error *err);
+
+/* Parses one data line (modified) into x32 (hx_forest_n_features floats):
+ * a NUL byte, bad quoting, a wrong column count, a cell that is not a number
+ * or a value the forest cannot take is an error naming the column. */
+hx_status hx_forest_csv_row(hx_forest_csv *c, const hx_forest_file *f, char *line, size_t len,
+                            float *x32, hx_error *err);
+
+void hx_forest_csv_free(hx_forest_csv *c);
 
 HX_API_END
 #endif

@@ -41,6 +41,9 @@ size_t hx_hlx_tensor_count(const hx_hlx *f);
 hx_status hx_hlx_tensor_at(const hx_hlx *f, size_t i, hx_tensor_view *out, hx_error *err);
 hx_status hx_hlx_find(const hx_hlx *f, const char *name, hx_tensor_view *out, hx_error *err);
 size_t hx_hlx_file_size(const hx_hlx *f);
+/* The number of parameters (elements) over all tensors; per_dtype (may be
+ * NULL) gets the number of tensors of each dtype. */
+uint64_t hx_hlx_parameter_count(const hx_hlx *f, size_t per_dtype[HX_DT_COUNT]);
 /* The file's format version (major is always the reader's own). */
 void hx_hlx_version(const hx_hlx *f, int *major, int *minor);
 /* Checks every tensor checksum and the whole-file checksum; names the first

@@ -94,5 +94,17 @@ hx_status hx_triage_evaluate(const hx_triage *t, const int32_t *votes, const int
                              size_t n, hx_triage_table *table, hx_error *err);
 void hx_triage_table_free(hx_triage_table *table);
 
+/* The labelled records of a run, collected for hx_triage_evaluate: each
+ * one's votes (hx_triage_n_sources of them), gold label (0/1) and P. */
+typedef struct {
+    int32_t *votes, *gold;
+    double *p;
+    size_t n, cap;
+} hx_triage_eval_set;
+
+hx_status hx_triage_eval_add(const hx_triage *t, hx_triage_eval_set *e, const int32_t *votes,
+                             int32_t gold, double p, hx_error *err);
+void hx_triage_eval_set_free(hx_triage_eval_set *e);
+
 HX_API_END
 #endif

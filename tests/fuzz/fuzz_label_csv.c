@@ -7,13 +7,13 @@
 #include <stdlib.h>
 
 #include "helix/label_model.h"
-#include "label_matrix_csv.h"
+#include "helix/label_matrix_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     int k = 2 + data[0] % 4;
-    cli_label_csv c;
-    if (cli_label_csv_parse((const char *)data + 1, size - 1, k, "L.csv", &c, NULL) != HX_OK) return 0;
+    hx_label_csv c;
+    if (hx_label_csv_parse((const char *)data + 1, size - 1, k, "L.csv", &c, NULL) != HX_OK) return 0;
     if (c.n == 0 || c.m <= 0) abort();
     for (size_t i = 0; i < c.n * (size_t)c.m; i++)
         if (c.L[i] < -1 || c.L[i] >= k) abort();
@@ -41,6 +41,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             hx_lm_free(&lm);
         }
     }
-    cli_label_csv_free(&c);
+    hx_label_csv_free(&c);
     return 0;
 }

@@ -1,5 +1,5 @@
-/* The sidecar FILE.part.json of a sharded or resumed output, and the FNV-1a
- * hash that names its bytes (see cli_shard.h). Written atomically (temporary
+/* The sidecar FILE.part.json of a sharded or resumed output (see
+ * include/helix/shard.h). Written atomically (temporary
  * file, fsync, rename), so a reader sees the old or the new state. */
 #include <cJSON.h>
 #include <fcntl.h>
@@ -9,22 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_file_lines.h"
-#include "cli_shard.h"
 #include "helix/file_util.h"
-
-uint64_t cli_fnv1a(uint64_t h, const void *p, size_t n) {
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ULL;
-    return h;
-}
+#include "helix/shard.h"
 
 static void sidecar_path(const char *out, char *buf, size_t cap) {
     snprintf(buf, cap, "%s.part.json", out);
 }
 
-int cli_part_write(const char *out, const cli_part_info *p, const char *input_path,
-                   int64_t input_bytes, int64_t a, int64_t b) {
+hx_status hx_part_write(const char *out, const hx_part_info *p, const char *input_path,
+                        int64_t input_bytes, int64_t a, int64_t b, hx_error *err) {
     char path[4096], tmp[4160], hash[32];
     sidecar_path(out, path, sizeof path);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -46,30 +39,28 @@ int cli_part_write(const char *out, const cli_part_info *p, const char *input_pa
     cJSON_AddStringToObject(j, "output_fnv1a64", hash);
     char *text = cJSON_Print(j);
     cJSON_Delete(j);
-    if (!text) return -1;
+    if (!text) return hx_fail(err, HX_ENOMEM, "out of memory writing %s", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int bad = fd < 0 || cli_write_all(fd, text, strlen(text)) || cli_write_all(fd, "\n", 1) || fsync(fd);
+    int bad = fd < 0 || hx_write_all(fd, text, strlen(text), NULL) ||
+              hx_write_all(fd, "\n", 1, NULL) || fsync(fd);
     if (fd >= 0 && close(fd)) bad = 1;
     free(text);
     if (bad || rename(tmp, path)) {
         unlink(tmp);
-        return -1;
+        return hx_fail(err, HX_EIO, "cannot write %s", path);
     }
-    return 0;
+    return HX_OK;
 }
 
-int cli_part_read(const char *part_path, cli_part_info *info, char *msg, size_t cap) {
+hx_status hx_part_read(const char *part_path, hx_part_info *info, hx_error *err) {
     char path[4096];
     sidecar_path(part_path, path, sizeof path);
     memset(info, 0, sizeof *info);
     char *buf = NULL;
     size_t len = 0;
-    hx_error err;
-    if (hx_read_file(path, 1 << 20, &buf, &len, &err) != HX_OK) {
-        snprintf(msg, cap, "%s: no readable sidecar %s (not written by helix --shard/--resume -o)",
-                 part_path, path);
-        return -1;
-    }
+    if (hx_read_file(path, 1 << 20, &buf, &len, NULL) != HX_OK)
+        return hx_fail(err, HX_EIO, "%s: no readable sidecar %s (not written by helix --shard/--resume -o)",
+                       part_path, path);
     cJSON *j = cJSON_ParseWithLength(buf, len);
     free(buf);
     const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(j, "command");
@@ -85,9 +76,8 @@ int cli_part_read(const char *part_path, cli_part_info *info, char *msg, size_t 
         !cJSON_IsBool(done) || !cJSON_IsNumber(st) || !cJSON_IsNumber(ob) || !cJSON_IsString(oh) ||
         !cJSON_IsString(in) || k->valuedouble < 1 || k->valuedouble > n->valuedouble ||
         n->valuedouble > 1e9 || ob->valuedouble < 0) {
-        snprintf(msg, cap, "%s: sidecar %s is damaged", part_path, path);
         cJSON_Delete(j);
-        return -1;
+        return hx_fail(err, HX_EFORMAT, "%s: sidecar %s is damaged", part_path, path);
     }
     snprintf(info->command, sizeof info->command, "%s", cmd->valuestring);
     snprintf(info->run, sizeof info->run, "%s", run->valuestring);
@@ -99,6 +89,6 @@ int cli_part_read(const char *part_path, cli_part_info *info, char *msg, size_t 
     info->output_bytes = (uint64_t)ob->valuedouble;
     info->output_hash = strtoull(oh->valuestring, NULL, 16);
     cJSON_Delete(j);
-    return 0;
+    return HX_OK;
 }
 

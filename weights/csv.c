@@ -1,5 +1,5 @@
 /* CSV splitting and number cells for the numeric-table commands. */
-#include "csv_numeric.h"
+#include "helix/csv.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-long cli_csv_split(char *line, size_t len, char ***fields, size_t *cap) {
+long hx_csv_split(char *line, size_t len, char ***fields, size_t *cap) {
     size_t n = 0, r = 0;
     for (;;) {
         if (n == *cap) {
@@ -49,13 +49,13 @@ long cli_csv_split(char *line, size_t len, char ***fields, size_t *cap) {
     }
 }
 
-cli_cell_kind cli_csv_number(const char *s, double *out) {
+hx_csv_cell_kind hx_csv_number(const char *s, double *out) {
     while (*s == ' ' || *s == '\t') s++;
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
     if (n == 0 || (n == 3 && !strncasecmp(s, "nan", 3))) {
         *out = NAN;
-        return CLI_CELL_MISSING;
+        return HX_CSV_CELL_MISSING;
     }
     /* Grammar: [+-] digits [. digits] [(e|E) [+-] digits], at least one digit
      * in the mantissa. */
@@ -66,15 +66,15 @@ cli_cell_kind cli_csv_number(const char *s, double *out) {
         i++;
         while (i < n && isdigit((unsigned char)s[i])) i++, digits++;
     }
-    if (digits == 0) return CLI_CELL_BAD;
+    if (digits == 0) return HX_CSV_CELL_BAD;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-')) i++;
         size_t e = 0;
         while (i < n && isdigit((unsigned char)s[i])) i++, e++;
-        if (e == 0) return CLI_CELL_BAD;
+        if (e == 0) return HX_CSV_CELL_BAD;
     }
-    if (i != n) return CLI_CELL_BAD;
+    if (i != n) return HX_CSV_CELL_BAD;
     char buf[128];
     const char *p = s;
     char *tmp = NULL;
@@ -84,7 +84,7 @@ cli_cell_kind cli_csv_number(const char *s, double *out) {
         p = buf;
     } else {
         tmp = malloc(n + 1);
-        if (!tmp) return CLI_CELL_BAD;
+        if (!tmp) return HX_CSV_CELL_BAD;
         memcpy(tmp, s, n);
         tmp[n] = '\0';
         p = tmp;
@@ -93,10 +93,10 @@ cli_cell_kind cli_csv_number(const char *s, double *out) {
      * or 0, both as NumPy's float() would: errno is not an error here. */
     *out = strtod(p, NULL);
     free(tmp);
-    return CLI_CELL_NUMBER;
+    return HX_CSV_CELL_NUMBER;
 }
 
-void cli_csv_write_field(FILE *out, const char *s) {
+void hx_csv_write_field(FILE *out, const char *s) {
     if (!strpbrk(s, ",\"\r\n")) {
         fputs(s, out);
         return;

@@ -1,5 +1,6 @@
-/* The strict L.csv reader: integers only, every row the same width. */
-#include "label_matrix_csv.h"
+/* The strict L.csv reader: integers only, every row the same width
+ * (include/helix/label_matrix_file.h). */
+#include "helix/label_matrix_file.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -10,7 +11,7 @@
 
 #define MAX_COLUMNS 100000
 
-void cli_label_csv_free(cli_label_csv *c) {
+void hx_label_csv_free(hx_label_csv *c) {
     if (!c) return;
     free(c->L);
     if (c->names)
@@ -39,8 +40,8 @@ static int count_fields(const char *s, const char *e) {
     return c;
 }
 
-hx_status cli_label_csv_parse(const char *buf, size_t len, int k, const char *what,
-                             cli_label_csv *out, hx_error *err) {
+hx_status hx_label_csv_parse(const char *buf, size_t len, int k, const char *what,
+                             hx_label_csv *out, hx_error *err) {
     memset(out, 0, sizeof *out);
     const char *p = buf, *end = buf + len;
     size_t line_no = 0, cap = 0;
@@ -154,81 +155,101 @@ hx_status cli_label_csv_parse(const char *buf, size_t len, int k, const char *wh
     }
     return HX_OK;
 fail:
-    cli_label_csv_free(out);
+    hx_label_csv_free(out);
     return st;
 }
 
 #define LABEL_CSV_MAX_BYTES ((size_t)1 << 34)
 
-/* stdin ("-") is a stream of unknown size: read it in growing chunks. A
- * named file goes through the library's reader (regular files only). */
-static hx_status read_stdin(char **buf, size_t *len, hx_error *err) {
+/* A stream (a pipe, stdin) has no size to check first: read it in growing
+ * chunks, up to the same limit as a file. */
+static hx_status read_stream(FILE *in, const char *what, char **buf, size_t *len, hx_error *err) {
     size_t cap = 1 << 16, n = 0;
     char *b = malloc(cap);
     if (!b) return hx_fail(err, HX_ENOMEM, "out of memory");
     size_t got;
-    while ((got = fread(b + n, 1, cap - n, stdin)) > 0) {
+    while ((got = fread(b + n, 1, cap - n, in)) > 0) {
         n += got;
         if (n == cap) {
             char *nb = cap < LABEL_CSV_MAX_BYTES ? realloc(b, cap * 2) : NULL;
             if (!nb) {
                 free(b);
-                return hx_fail(err, HX_ENOMEM, "out of memory reading stdin");
+                return hx_fail(err, HX_ENOMEM, "out of memory reading %s", what);
             }
             b = nb;
             cap *= 2;
         }
     }
-    if (ferror(stdin)) {
+    if (ferror(in)) {
         free(b);
-        return hx_fail(err, HX_EIO, "error reading stdin");
+        return hx_fail(err, HX_EIO, "error reading %s", what);
     }
     *buf = b;
     *len = n;
     return HX_OK;
 }
 
-hx_status cli_label_csv_read(const char *path, int k, cli_label_csv *out, hx_error *err) {
-    char *buf = NULL;
-    size_t len = 0;
-    memset(out, 0, sizeof *out);
-    hx_status st = strcmp(path, "-") ? hx_read_file(path, LABEL_CSV_MAX_BYTES, &buf, &len, err)
-                                     : read_stdin(&buf, &len, err);
-    if (st != HX_OK) return st;
-    st = cli_label_csv_parse(buf, len, k, path, out, err);
+static hx_status parse_owned(char *buf, size_t len, int k, const char *what, hx_label_csv *out,
+                             hx_error *err) {
+    hx_status st = hx_label_csv_parse(buf, len, k, what, out, err);
     free(buf);
     return st;
 }
 
-hx_status cli_gold_csv_read(const char *path, int k, const char *column, int32_t **gold, size_t *n,
-                           hx_error *err) {
-    cli_label_csv c;
-    hx_status st = cli_label_csv_read(path, k, &c, err);
-    if (st != HX_OK) return st;
+hx_status hx_label_csv_read(const char *path, int k, hx_label_csv *out, hx_error *err) {
+    char *buf = NULL;
+    size_t len = 0;
+    memset(out, 0, sizeof *out);
+    hx_status st = hx_read_file(path, LABEL_CSV_MAX_BYTES, &buf, &len, err);
+    return st != HX_OK ? st : parse_owned(buf, len, k, path, out, err);
+}
+
+hx_status hx_label_csv_read_stream(FILE *in, const char *what, int k, hx_label_csv *out,
+                                   hx_error *err) {
+    char *buf = NULL;
+    size_t len = 0;
+    memset(out, 0, sizeof *out);
+    hx_status st = read_stream(in, what, &buf, &len, err);
+    return st != HX_OK ? st : parse_owned(buf, len, k, what, out, err);
+}
+
+hx_status hx_label_csv_column(const hx_label_csv *c, const char *what, const char *column,
+                              int32_t **gold, size_t *n, hx_error *err) {
     int col = 0;
-    if (c.m != 1) {
+    if (c->m != 1) {
         col = -1;
-        if (column && c.names)
-            for (int j = 0; j < c.m; j++)
-                if (!strcmp(c.names[j], column)) col = j;
-        if (col < 0) {
-            cli_label_csv_free(&c);
-            return hx_fail(err, HX_EFORMAT, "%s has %d columns; name the gold column with a header", path, c.m);
-        }
+        if (column && c->names)
+            for (int j = 0; j < c->m; j++)
+                if (!strcmp(c->names[j], column)) col = j;
+        if (col < 0)
+            return hx_fail(err, HX_EFORMAT, "%s has %d columns; name the gold column with a header", what, c->m);
     }
-    int32_t *g = malloc(c.n * sizeof *g);
-    if (!g) {
-        cli_label_csv_free(&c);
-        return hx_fail(err, HX_ENOMEM, "out of memory");
-    }
-    for (size_t r = 0; r < c.n; r++) g[r] = c.L[r * (size_t)c.m + col];
+    int32_t *g = malloc(c->n * sizeof *g);
+    if (!g) return hx_fail(err, HX_ENOMEM, "out of memory");
+    for (size_t r = 0; r < c->n; r++) g[r] = c->L[r * (size_t)c->m + col];
     *gold = g;
-    *n = c.n;
-    cli_label_csv_free(&c);
+    *n = c->n;
     return HX_OK;
 }
 
-void cli_label_csv_write(FILE *out, const int32_t *L, size_t n, int m, char *const *names) {
+hx_status hx_gold_csv_read(const char *path, int k, const char *column, int32_t **gold, size_t *n,
+                           hx_error *err) {
+    hx_label_csv c;
+    hx_status st = hx_label_csv_read(path, k, &c, err);
+    if (st != HX_OK) return st;
+    st = hx_label_csv_column(&c, path, column, gold, n, err);
+    hx_label_csv_free(&c);
+    return st;
+}
+
+int hx_label_csv_cardinality(const hx_label_csv *c, int max_k) {
+    int32_t mx = 1;
+    for (size_t i = 0; i < c->n * (size_t)c->m; i++)
+        if (c->L[i] > mx) mx = c->L[i];
+    return mx >= max_k ? max_k : (int)mx + 1; /* not mx + 1 > max_k: mx may be INT32_MAX */
+}
+
+void hx_label_csv_write(FILE *out, const int32_t *L, size_t n, int m, char *const *names) {
     if (names)
         for (int j = 0; j < m; j++) fprintf(out, "%s%c", names[j], j + 1 < m ? ',' : '\n');
     for (size_t r = 0; r < n; r++)
