@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv_numeric.h"
+#include "helix/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *buf = malloc(size + 1);
@@ -21,13 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *nl = memchr(buf + pos, '\n', size - pos);
         size_t len = nl ? (size_t)(nl - (buf + pos)) : size - pos;
         buf[pos + len] = 0;
-        long n = cli_csv_split(buf + pos, len, &fields, &cap);
+        long n = hx_csv_split(buf + pos, len, &fields, &cap);
         if (n > (long)len + 1) abort();
         for (long i = 0; i < n; i++) {
             double v = 0;
-            cli_cell_kind k = cli_csv_number(fields[i], &v);
-            if (k == CLI_CELL_NUMBER && isnan(v)) abort();
-            if (k == CLI_CELL_MISSING && !isnan(v)) abort();
+            hx_csv_cell_kind k = hx_csv_number(fields[i], &v);
+            if (k == HX_CSV_CELL_NUMBER && isnan(v)) abort();
+            if (k == HX_CSV_CELL_MISSING && !isnan(v)) abort();
         }
         if (!nl) break;
         pos += len + 1;
