@@ -48,6 +48,103 @@ static int get_bool(const cJSON *o, const char *key, int dflt, int *ok) {
     return cJSON_IsTrue(v);
 }
 
+
+/* glibc's regcomp copies the tree of a repeated atom once per repetition
+ * ("a+" is "aa*", "a{2,9}" nine copies), so repetition stacked on repetition
+ * ("e+++...", "((a+)+)+", "(a{99}){99}") grows exponentially: a 1 KB LF file
+ * took more than 2 GB to compile. This estimates the compiled size the same
+ * way (each atom 1, a group the sum of its parts, times 2 for +, times the
+ * upper bound, or lower + 1, for {n,m}) and refuses patterns above a bound
+ * no real LF pattern comes near. Malformed syntax is left to regcomp. */
+#define LF_MAX_PATTERN 2048
+#define LF_MAX_COST 20000.0
+
+static double re_seq(const char **p, int depth);
+
+static double re_atom(const char **p, int depth) {
+    const char *s = *p;
+    double size = 1;
+    if (*s == '(') {
+        s++;
+        size = 1 + re_seq(&s, depth + 1);
+        if (*s == ')') s++;
+    } else if (*s == '[') {
+        s++;
+        if (*s == '^') s++;
+        if (*s == ']') s++;
+        while (*s && *s != ']') {
+            if (s[0] == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
+                const char close = s[1];
+                s += 2;
+                while (*s && !(s[0] == close && s[1] == ']')) s++;
+                if (*s) s += 2;
+            } else {
+                s++;
+            }
+        }
+        if (*s) s++;
+    } else if (*s == '\\' && s[1]) {
+        s += 2;
+    } else {
+        s++;
+    }
+    for (;;) { /* quantifiers, possibly stacked */
+        if (*s == '*' || *s == '?') {
+            size += 1;
+            s++;
+        } else if (*s == '+') {
+            size *= 2;
+            s++;
+        } else if (*s == '{') {
+            const char *q = s + 1;
+            double lo = 0, hi = -1;
+            while (*q >= '0' && *q <= '9') lo = lo * 10 + (*q++ - '0');
+            if (*q == ',') {
+                q++;
+                if (*q >= '0' && *q <= '9') {
+                    hi = 0;
+                    while (*q >= '0' && *q <= '9') hi = hi * 10 + (*q++ - '0');
+                }
+            } else {
+                hi = lo;
+            }
+            if (*q != '}') break; /* not a bound: regcomp judges it */
+            size *= (hi < 0 ? lo + 1 : hi) + 1;
+            s = q + 1;
+        } else {
+            break;
+        }
+        if (size > LF_MAX_COST) break;
+    }
+    *p = s;
+    return size;
+}
+
+/* A sequence (alternatives included) up to ')' or the end. */
+static double re_seq(const char **p, int depth) {
+    double total = 0;
+    if (depth > 64) return LF_MAX_COST + 1;
+    while (**p && **p != ')' && total <= LF_MAX_COST) {
+        if (**p == '|') {
+            (*p)++;
+            continue;
+        }
+        total += re_atom(p, depth);
+    }
+    return total;
+}
+
+static int regex_too_costly(const char *pat) {
+    if (strlen(pat) > LF_MAX_PATTERN) return 1;
+    const char *p = pat;
+    double cost = 0;
+    while (*p && cost <= LF_MAX_COST) {
+        cost += re_seq(&p, 0);
+        if (*p == ')') p++; /* unbalanced: regcomp reports it */
+    }
+    return cost > LF_MAX_COST;
+}
+
 static hx_status parse_rule(const cJSON *o, int idx, int k, hx_lf_rule *r, hx_error *err) {
     if (!cJSON_IsObject(o)) return hx_fail(err, HX_EFORMAT, "LF %d is not a JSON object", idx);
     const char *name = get_string(o, "name"), *field = get_string(o, "field"), *type = get_string(o, "type");
@@ -99,6 +196,11 @@ static hx_status parse_rule(const cJSON *o, int idx, int k, hx_lf_rule *r, hx_er
             if (*f == 'i') cflags |= REG_ICASE;
             else return hx_fail(err, HX_EFORMAT, "LF %d: unknown regex flag (only \"i\")", idx);
         }
+        if (regex_too_costly(pat))
+            return hx_fail(err, HX_EFORMAT,
+                           "LF %d: regular expression too long or too deeply repeated "
+                           "(stacked or nested repetition; at most %d bytes)",
+                           idx, LF_MAX_PATTERN);
         int rc = regcomp(&r->re, pat, cflags);
         if (rc != 0) {
             char msg[128];

@@ -3,7 +3,9 @@
  * oracle's independent Python implementation produced (youtube_L.csv); plus
  * the rule semantics and the rejection of malformed LF files. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "helix/label_matrix_file.h"
 #include <cJSON.h>
@@ -159,4 +161,53 @@ Test(lf_rules, lf_apply_cli_smoke) {
     cr_assert_str_eq(got, want);
     free(got);
     free(want);
+
+/* Fuzz finding (fuzz_lf_rules, issue 14 fuzzing): glibc's regcomp copies a
+ * repeated atom's tree per repetition, so stacked or nested repetition
+ * grows exponentially; "like" with 40 stacked '+' took more than 2 GB.
+ * Such patterns are refused before regcomp, with their LF named; real
+ * patterns (bounded counts, alternations, classes) still compile. Under
+ * an address-space cap of +512 MB the costly ones would fail as out of
+ * memory (or take minutes) without the check. */
+Test(lf_rules, costly_regex_refused_before_compiling) {
+#if !defined(__SANITIZE_ADDRESS__) /* ASan's shadow needs terabytes of address space */
+    FILE *statm = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (statm && fscanf(statm, "%lu", &pages) == 1) {
+        struct rlimit rl;
+        rl.rlim_cur = rl.rlim_max = (rlim_t)pages * 4096 + ((rlim_t)512 << 20);
+        setrlimit(RLIMIT_AS, &rl);
+    }
+    if (statm) fclose(statm);
+#endif
+    static const char *const costly[] = {
+        "(love|like++++++++++++++++++++++++++++++++++++++++|best) song",
+        "((((((((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)",
+        "((a{1,200}){1,200}){1,200}",
+    };
+    char buf[512];
+    for (size_t i = 0; i < sizeof costly / sizeof *costly; i++) {
+        snprintf(buf, sizeof buf,
+                 "{\"cardinality\": 2, \"lfs\": [{\"type\": \"keyword\", \"field\": \"t\", "
+                 "\"keywords\": [\"a\"], \"label\": 0}, {\"type\": \"regex\", \"field\": \"t\", "
+                 "\"pattern\": \"%s\", \"label\": 1}]}", costly[i]);
+        hx_lf_set set;
+        hx_error err;
+        hx_status st = hx_lf_set_parse(buf, strlen(buf), &set, &err);
+        cr_assert_eq(st, HX_EFORMAT, "case %zu: got %s", i, hx_status_name(st));
+        cr_assert(strstr(err.msg, "LF 1") && strstr(err.msg, "too deeply repeated"), "%s", err.msg);
+    }
+    static const char *const fine[] = {
+        "[0-9]+ *(views|subscribers|likes)", "^[A-Z]{2,5}[0-9]{1,4}$", "(a|b)*c?d+", "x{3}-y{0,9}",
+        "[[:alpha:]]+[]a-]*", "\\\\(c\\\\)",
+    };
+    for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+        snprintf(buf, sizeof buf,
+                 "{\"cardinality\": 2, \"lfs\": [{\"type\": \"regex\", \"field\": \"t\", "
+                 "\"pattern\": \"%s\", \"label\": 1}]}", fine[i]);
+        hx_lf_set set;
+        hx_error err;
+        cr_assert_eq(hx_lf_set_parse(buf, strlen(buf), &set, &err), HX_OK, "%s: %s", fine[i], err.msg);
+        hx_lf_set_free(&set);
+    }
 }
