@@ -161,6 +161,7 @@ Test(lf_rules, lf_apply_cli_smoke) {
     cr_assert_str_eq(got, want);
     free(got);
     free(want);
+}
 
 /* Fuzz finding (fuzz_lf_rules, issue 14 fuzzing): glibc's regcomp copies a
  * repeated atom's tree per repetition, so stacked or nested repetition
