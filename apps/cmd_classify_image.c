@@ -174,6 +174,7 @@ int cmd_classify_image(int argc, char **argv) {
     hx_error err;
     hx_seresnet_file model;
     hx_threadpool *pool = NULL;
+    hx_seresnet_session *sess = NULL;
     float *x = NULL, *logits = NULL;
     int *slot_of = NULL;
     if (hx_isa_init(&err) != HX_OK || hx_seresnet_file_open(model_path, &model, &err) != HX_OK) {
@@ -185,6 +186,14 @@ int cmd_classify_image(int argc, char **argv) {
         fprintf(stderr, "helix classify-image: %s\n", err.msg);
         rc = 1;
         goto out_model;
+    }
+    /* One workspace for every batch: the run allocates once, not per image. */
+    const int max_batch = inputs.n < (size_t)batch ? (int)inputs.n : (int)batch;
+    if (hx_seresnet_session_create(model.net, max_batch, model.pre.height, model.pre.width, pool,
+                                   &sess, &err) != HX_OK) {
+        fprintf(stderr, "helix classify-image: %s\n", err.msg);
+        rc = 1;
+        goto out_all;
     }
     const size_t per = (size_t)3 * model.pre.height * model.pre.width;
     x = malloc(sizeof(float) * per * (size_t)batch);
@@ -208,8 +217,8 @@ int cmd_classify_image(int argc, char **argv) {
             if (st == HX_OK) slot_of[i - start] = ok++;
             else snprintf(msgs[i - start], HX_ERROR_MSG_MAX, "%s", e.msg);
         }
-        if (ok > 0 && hx_seresnet_forward(model.net, ok, model.pre.height, model.pre.width, x,
-                                          logits, pool, &err) != HX_OK) {
+        if (ok > 0 && hx_seresnet_session_forward(sess, ok, model.pre.height, model.pre.width, x,
+                                                  logits, &err) != HX_OK) {
             for (size_t i = start; i < end; i++)
                 if (slot_of[i - start] >= 0) {
                     slot_of[i - start] = -1;
@@ -230,6 +239,7 @@ int cmd_classify_image(int argc, char **argv) {
     cli_progress_end();
     free(msgs);
 out_all:
+    hx_seresnet_session_free(sess);
     free(x);
     free(logits);
     free(slot_of);

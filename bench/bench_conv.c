@@ -1,6 +1,7 @@
 /* `helix bench conv`: GFLOP/s of the direct conv kernels on every distinct
  * conv shape of SE-ResNet34 at 224x224 (stem 7x7/2, 3x3 s1/s2, 1x1 s2), with
  * the FLOP-weighted total, on the active ISA. Median of R runs per shape. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,10 +81,15 @@ int bench_conv(int argc, char **argv) {
             fprintf(stderr, "helix bench conv: setup failed\n");
             return 1;
         }
-        hx_conv_forward(conv, &in, &out, NULL, true, pool, NULL); /* warm-up */
+        /* The scratch is sized and allocated once, as a model session does. */
+        const size_t ws_bytes = hx_conv_workspace_size(conv, (int)batch, p->h, p->h, hx_threadpool_size(pool));
+        void *ws_buf = ws_bytes && ws_bytes != SIZE_MAX ? malloc(ws_bytes) : NULL;
+        hx_conv_workspace ws = {ws_buf, ws_bytes};
+        const hx_conv_workspace *wsp = ws_buf ? &ws : NULL;
+        hx_conv_forward(conv, &in, &out, NULL, true, wsp, pool, NULL); /* warm-up */
         for (long r = 0; r < runs; r++) {
             const double t0 = cli_now();
-            hx_conv_forward(conv, &in, &out, NULL, true, pool, NULL);
+            hx_conv_forward(conv, &in, &out, NULL, true, wsp, pool, NULL);
             t[r] = (cli_now() - t0) * 1e3;
         }
         qsort(t, (size_t)runs, sizeof *t, cmp_double);
@@ -97,6 +103,7 @@ int bench_conv(int argc, char **argv) {
         else
             printf("%-20s %10.3f %10.1f %10.3f %10.1f %6d\n", p->name, med, flops / med / 1e6, t[0], flops / t[0] / 1e6, p->count);
         total_min_ms += t[0] * p->count;
+        free(ws_buf);
         hx_fmap_free(&in);
         hx_fmap_free(&out);
         hx_conv_free(conv);

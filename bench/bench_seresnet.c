@@ -132,8 +132,14 @@ int bench_seresnet(int argc, char **argv) {
     float *logits = malloc(sizeof(float) * (size_t)batch * hx_seresnet_num_classes(net));
     double *t = malloc(sizeof(double) * (size_t)runs);
     int rc = 0;
+    hx_seresnet_session *sess = NULL;
     if (!x || !logits || !t) {
         fprintf(stderr, "helix bench seresnet: out of memory\n");
+        rc = 1;
+        goto out;
+    }
+    if (hx_seresnet_session_create(net, (int)batch, (int)size, (int)size, pool, &sess, &err) != HX_OK) {
+        fprintf(stderr, "helix bench seresnet: %s\n", err.msg);
         rc = 1;
         goto out;
     }
@@ -141,7 +147,7 @@ int bench_seresnet(int argc, char **argv) {
     for (size_t i = 0; i < nin; i++) x[i] = gen_next(&in, 2.0f);
     for (long r = 0; r < warmup + runs; r++) {
         const double t0 = cli_now();
-        if (hx_seresnet_forward(net, (int)batch, (int)size, (int)size, x, logits, pool, &err) != HX_OK) {
+        if (hx_seresnet_session_forward(sess, (int)batch, (int)size, (int)size, x, logits, &err) != HX_OK) {
             fprintf(stderr, "helix bench seresnet: %s\n", err.msg);
             rc = 1;
             goto out;
@@ -165,6 +171,7 @@ int bench_seresnet(int argc, char **argv) {
                med, t[0], t[runs - 1], runs, gflops);
     }
 out:
+    hx_seresnet_session_free(sess);
     free(x);
     free(logits);
     free(t);

@@ -26,9 +26,15 @@ int main(int argc, char **argv) {
     float *input = malloc(sizeof(float) * 3 * (size_t)h * (size_t)w);
     float *logits = malloc(sizeof(float) * (size_t)model.n_labels);
     float *probs = malloc(sizeof(float) * (size_t)model.n_labels);
+    /* A session sizes the network's working memory once (here: one image of
+     * h x w, no thread pool); its forwards allocate nothing. */
+    hx_seresnet_session *sess = NULL;
     int rc = 0;
     if (!input || !logits || !probs) {
         fprintf(stderr, "out of memory\n");
+        rc = 1;
+    } else if (hx_seresnet_session_create(model.net, 1, h, w, NULL, &sess, &err) != HX_OK) {
+        fprintf(stderr, "%s: %s\n", argv[1], err.msg);
         rc = 1;
     }
 
@@ -42,7 +48,7 @@ int main(int argc, char **argv) {
         /* resize, center crop and normalise exactly as the model was trained */
         hx_status st = hx_preprocess_rgb8(img.rgb, img.width, img.height, &model.pre, input, &err);
         hx_image_free(&img);
-        if (st == HX_OK) st = hx_seresnet_forward(model.net, 1, h, w, input, logits, NULL, &err);
+        if (st == HX_OK) st = hx_seresnet_session_forward(sess, 1, h, w, input, logits, &err);
         if (st != HX_OK) {
             fprintf(stderr, "%s: %s\n", argv[i], err.msg);
             rc = 1;
@@ -57,6 +63,7 @@ int main(int argc, char **argv) {
         printf("\n");
     }
 
+    hx_seresnet_session_free(sess);
     free(probs);
     free(logits);
     free(input);

@@ -339,33 +339,74 @@ static void wino_out_task(void *ctx, size_t task, int thread) {
     }
 }
 
+/* Winograd scratch: the transformed input tiles v, then one product buffer
+ * m per thread; bytes include the slack to align an unaligned workspace. */
+static size_t wino_v_floats(const hx_conv *c, int n, int ntiles) {
+    return (size_t)n * 36 * c->n_icb * (size_t)ntiles * 16;
+}
+static size_t wino_bytes(const hx_conv *c, int n, int ntiles, int threads) {
+    const size_t v_bytes = (wino_v_floats(c, n, ntiles) * sizeof(float) + 63) / 64 * 64;
+    return 64 + v_bytes + (size_t)threads * 36 * 2 * WINO_CHUNK * 16 * sizeof(float);
+}
+
+/* The algorithm hx_conv_forward picks for an output of oh x ow. */
+static bool use_wino(const hx_conv *c, int n, int oh, int ow) {
+    return c->wino && c->algo != HX_CONV_DIRECT &&
+           (c->algo == HX_CONV_WINOGRAD || (size_t)n * ((oh + 3) / 4) * ((ow + 3) / 4) >= WINO_MIN_TILES);
+}
+
+size_t hx_conv_workspace_size(const hx_conv *c, int n, int in_h, int in_w, int threads) {
+    const hx_conv_shape *s = &c->shape;
+    const int oh = hx_conv_out_size(in_h, s->k, s->stride, s->pad);
+    const int ow = hx_conv_out_size(in_w, s->k, s->stride, s->pad);
+    if (n <= 0 || oh <= 0 || ow <= 0 || !use_wino(c, n, oh, ow)) return 0;
+    if (n > 4096 || oh > 16384 || ow > 16384) return SIZE_MAX; /* keeps the products below in range */
+    return wino_bytes(c, n, ((oh + 3) / 4) * ((ow + 3) / 4), threads < 1 ? 1 : threads);
+}
+
 static hx_status wino_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
-                              const hx_fmap *res, bool relu, hx_threadpool *pool, hx_error *err) {
+                              const hx_fmap *res, bool relu, const hx_conv_workspace *ws,
+                              hx_threadpool *pool, hx_error *err) {
     wino_job j = {.c = c, .in = in, .res = res, .out = out, .relu = relu, .oh = out->h, .ow = out->w,
                   .k = hx_kernels_active()};
     j.tiles_y = (out->h + 3) / 4;
     j.tiles_x = (out->w + 3) / 4;
     j.ntiles = j.tiles_y * j.tiles_x;
     j.n_chunks = (j.ntiles + WINO_CHUNK - 1) / WINO_CHUNK;
-    const size_t v_floats = (size_t)in->n * 36 * c->n_icb * j.ntiles * 16;
+    const size_t v_floats = wino_v_floats(c, in->n, j.ntiles);
     const int threads = hx_threadpool_size(pool);
-    j.v = aligned_alloc(64, (v_floats * sizeof(float) + 63) / 64 * 64);
-    j.m = aligned_alloc(64, (size_t)threads * 36 * 2 * WINO_CHUNK * 16 * sizeof(float));
-    if (!j.v || !j.m) {
-        free(j.v);
-        free(j.m);
-        return hx_fail(err, HX_ENOMEM, "out of memory for Winograd tiles of a %dx%d map", in->h, in->w);
+    void *owned = NULL;
+    if (ws) {
+        const size_t need = wino_bytes(c, in->n, j.ntiles, threads);
+        if (!ws->data || ws->bytes < need)
+            return hx_fail(err, HX_EINVAL,
+                           "conv: the workspace holds %zu bytes, this layer needs %zu (hx_conv_workspace_size)",
+                           ws->data ? ws->bytes : 0, need);
+        const uintptr_t base = ((uintptr_t)ws->data + 63) / 64 * 64;
+        j.v = (float *)base;
+        j.m = j.v + (v_floats * sizeof(float) + 63) / 64 * 64 / sizeof(float);
+    } else {
+        j.v = aligned_alloc(64, (v_floats * sizeof(float) + 63) / 64 * 64);
+        j.m = aligned_alloc(64, (size_t)threads * 36 * 2 * WINO_CHUNK * 16 * sizeof(float));
+        if (!j.v || !j.m) {
+            free(j.v);
+            free(j.m);
+            return hx_fail(err, HX_ENOMEM, "out of memory for Winograd tiles of a %dx%d map", in->h, in->w);
+        }
+        owned = j.v;
     }
     hx_parallel_for(pool, (size_t)in->n * c->n_icb * j.tiles_y, wino_in_task, &j);
     hx_parallel_for(pool, (size_t)in->n * c->n_tiles * j.n_chunks, wino_out_task, &j);
-    free(j.v);
-    free(j.m);
+    if (owned) {
+        free(j.v);
+        free(j.m);
+    }
     return HX_OK;
 }
 
 hx_status hx_conv_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
-                          const hx_fmap *residual, bool relu, hx_threadpool *pool,
-                          hx_error *err) {
+                          const hx_fmap *residual, bool relu, const hx_conv_workspace *ws,
+                          hx_threadpool *pool, hx_error *err) {
     const hx_conv_shape *s = &c->shape;
     const int oh = hx_conv_out_size(in->h, s->k, s->stride, s->pad);
     const int ow = hx_conv_out_size(in->w, s->k, s->stride, s->pad);
@@ -379,9 +420,7 @@ hx_status hx_conv_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
     if (residual && (residual->n != out->n || residual->c != out->c || residual->h != oh ||
                      residual->w != ow || residual->cb != HX_CONV_CB))
         return hx_fail(err, HX_EINVAL, "conv residual map does not match the output");
-    if (c->wino && c->algo != HX_CONV_DIRECT &&
-        (c->algo == HX_CONV_WINOGRAD || (size_t)in->n * ((oh + 3) / 4) * ((ow + 3) / 4) >= WINO_MIN_TILES))
-        return wino_forward(c, in, out, residual, relu, pool, err);
+    if (use_wino(c, in->n, oh, ow)) return wino_forward(c, in, out, residual, relu, ws, pool, err);
     conv_job j = {.c = c, .in = in, .res = residual, .out = out, .relu = relu, .oh = oh, .ow = ow,
                   .row = hx_kernels_active()->conv.row};
     hx_parallel_for(pool, (size_t)in->n * c->n_tiles * oh, conv_task, &j);

@@ -11,6 +11,7 @@
 #include "helix/seresnet.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,80 +209,231 @@ void hx_seresnet_free(hx_seresnet *m) {
 
 int hx_seresnet_num_classes(const hx_seresnet *m) { return m->num_classes; }
 
-/* One basic block: x (pad 1) -> *y (pad 1). */
-static hx_status run_block(const block *b, const hx_fmap *x, hx_fmap *y, float *scratch,
-                           hx_threadpool *pool, hx_error *err) {
+/* ---- per-forward memory ----------------------------------------------------
+ * A forward needs, at its largest: the input image map, the stem / conv1
+ * output t, the two block maps x and y it alternates between, the
+ * downsample shortcut, the SE / head vectors, and the Winograd scratch of
+ * its largest conv. plan() walks the network's shapes once and sizes each
+ * role; the workspace is those regions, 64-byte aligned, one after another. */
+enum { R_IMG, R_T, R_X, R_Y, R_SC, R_VEC, R_CONV, R_COUNT };
+
+typedef struct {
+    size_t bytes[R_COUNT];
+    size_t total; /* with the slack to align an unaligned workspace */
+} plan;
+
+static size_t align64(size_t b) { return (b + 63) / 64 * 64; }
+
+static bool fmap_need(size_t *role, int n, int c, int h, int w, int cb, int pad) {
+    const size_t f = hx_fmap_floats(n, c, h, w, cb, pad);
+    if (!f) return false;
+    if (align64(f * sizeof(float)) > *role) *role = align64(f * sizeof(float));
+    return true;
+}
+
+static bool conv_need(size_t *role, const hx_conv *c, int n, int h, int w, int threads) {
+    const size_t b = hx_conv_workspace_size(c, n, h, w, threads);
+    if (b == SIZE_MAX) return false;
+    if (align64(b) > *role) *role = align64(b);
+    return true;
+}
+
+static int max_width(const hx_seresnet *m) {
+    int max_c = m->feat_c;
+    for (int i = 0; i < m->n_blocks; i++)
+        if (m->blocks[i].out_c > max_c) max_c = m->blocks[i].out_c;
+    return max_c;
+}
+
+static hx_status make_plan(const hx_seresnet *m, int n, int h, int w, int threads, plan *p,
+                           hx_error *err) {
+    memset(p, 0, sizeof *p);
+    if (n < 1 || n > 4096 || h < 1 || w < 1 || h > 16384 || w > 16384)
+        return hx_fail(err, HX_EINVAL, "input of %d images of %dx%d is out of range", n, h, w);
+    bool ok = fmap_need(&p->bytes[R_IMG], n, 3, h, w, 3, 3) &&
+              conv_need(&p->bytes[R_CONV], m->stem, n, h, w, threads);
+    const int sh = hx_conv_out_size(h, 7, 2, 3), sw = hx_conv_out_size(w, 7, 2, 3);
+    ok = ok && fmap_need(&p->bytes[R_T], n, m->stem_c, sh, sw, HX_CONV_CB, 1);
+    int ch = hx_conv_out_size(sh, 3, 2, 1), cw = hx_conv_out_size(sw, 3, 2, 1);
+    ok = ok && fmap_need(&p->bytes[R_X], n, m->stem_c, ch, cw, HX_CONV_CB, 1);
+    for (int i = 0; ok && i < m->n_blocks; i++) {
+        const block *b = &m->blocks[i];
+        const int oh = hx_conv_out_size(ch, 3, b->stride, 1), ow = hx_conv_out_size(cw, 3, b->stride, 1);
+        ok = fmap_need(&p->bytes[R_T], n, b->out_c, oh, ow, HX_CONV_CB, 1) &&
+             fmap_need(&p->bytes[R_X], n, b->out_c, oh, ow, HX_CONV_CB, 1) &&
+             (!b->down || (fmap_need(&p->bytes[R_SC], n, b->out_c, oh, ow, HX_CONV_CB, 0) &&
+                           conv_need(&p->bytes[R_CONV], b->down, n, ch, cw, threads))) &&
+             conv_need(&p->bytes[R_CONV], b->conv1, n, ch, cw, threads) &&
+             conv_need(&p->bytes[R_CONV], b->conv2, n, oh, ow, threads);
+        ch = oh;
+        cw = ow;
+    }
+    if (!ok)
+        return hx_fail(err, HX_ERANGE, "input of %d images of %dx%d: a feature map is empty or too large",
+                       n, h, w);
+    p->bytes[R_Y] = p->bytes[R_X];
+    p->bytes[R_VEC] = align64(sizeof(float) * 2 * (size_t)n * max_width(m));
+    p->total = 64;
+    for (int r = 0; r < R_COUNT; r++) {
+        if (p->bytes[r] > SIZE_MAX / 2 - p->total)
+            return hx_fail(err, HX_ERANGE, "input of %d images of %dx%d needs too large a workspace", n, h, w);
+        p->total += p->bytes[r];
+    }
+    return HX_OK;
+}
+
+size_t hx_seresnet_workspace_size(const hx_seresnet *m, int n, int h, int w, int threads) {
+    plan p;
+    return make_plan(m, n, h, w, threads < 1 ? 1 : threads, &p, NULL) == HX_OK ? p.total : 0;
+}
+
+/* A zeroed map over workspace memory: the borders and padding channels the
+ * convs read must be zero, as a fresh hx_fmap_alloc map is. */
+static void fmap_carve(hx_fmap *f, void *data, int n, int c, int h, int w, int cb, int pad) {
+    *f = (hx_fmap){.n = n, .c = c, .h = h, .w = w, .cb = cb, .pad = pad, .data = data};
+    memset(data, 0, hx_fmap_floats(n, c, h, w, cb, pad) * sizeof(float));
+}
+
+typedef struct {
+    char *region[R_COUNT];
+    hx_conv_workspace conv; /* the Winograd scratch every conv shares */
+    hx_threadpool *pool;
+} fwd_mem;
+
+/* One basic block: x (pad 1) -> y (pad 1), y's memory given. */
+static hx_status run_block(const block *b, const hx_fmap *x, hx_fmap *y, void *y_data,
+                           const fwd_mem *mem, hx_error *err) {
     const int oh = hx_conv_out_size(x->h, 3, b->stride, 1), ow = hx_conv_out_size(x->w, 3, b->stride, 1);
-    hx_fmap t = {0}, sc = {0};
+    const hx_conv_workspace *ws = mem->conv.bytes ? &mem->conv : NULL;
+    hx_threadpool *pool = mem->pool;
+    hx_fmap t, sc;
     hx_status st;
-    if ((st = hx_fmap_alloc(&t, x->n, b->out_c, oh, ow, HX_CONV_CB, 1, err)) != HX_OK) goto done;
-    if ((st = hx_fmap_alloc(y, x->n, b->out_c, oh, ow, HX_CONV_CB, 1, err)) != HX_OK) goto done;
+    fmap_carve(&t, mem->region[R_T], x->n, b->out_c, oh, ow, HX_CONV_CB, 1);
+    fmap_carve(y, y_data, x->n, b->out_c, oh, ow, HX_CONV_CB, 1);
     const hx_fmap *shortcut = x;
     if (b->down) {
-        if ((st = hx_fmap_alloc(&sc, x->n, b->out_c, oh, ow, HX_CONV_CB, 0, err)) != HX_OK) goto done;
-        if ((st = hx_conv_forward(b->down, x, &sc, NULL, false, pool, err)) != HX_OK) goto done;
+        fmap_carve(&sc, mem->region[R_SC], x->n, b->out_c, oh, ow, HX_CONV_CB, 0);
+        if ((st = hx_conv_forward(b->down, x, &sc, NULL, false, ws, pool, err)) != HX_OK) return st;
         shortcut = &sc;
     }
-    if ((st = hx_conv_forward(b->conv1, x, &t, NULL, true, pool, err)) != HX_OK) goto done;
-    if (!b->se_r) {
-        st = hx_conv_forward(b->conv2, &t, y, shortcut, true, pool, err);
-        goto done;
-    }
-    if ((st = hx_conv_forward(b->conv2, &t, y, NULL, false, pool, err)) != HX_OK) goto done;
-    float *pooled = scratch, *gate = scratch + (size_t)x->n * b->out_c;
+    if ((st = hx_conv_forward(b->conv1, x, &t, NULL, true, ws, pool, err)) != HX_OK) return st;
+    if (!b->se_r) return hx_conv_forward(b->conv2, &t, y, shortcut, true, ws, pool, err);
+    if ((st = hx_conv_forward(b->conv2, &t, y, NULL, false, ws, pool, err)) != HX_OK) return st;
+    float *pooled = (float *)mem->region[R_VEC], *gate = pooled + (size_t)x->n * b->out_c;
     hx_global_avgpool(y, pooled);
     for (int n = 0; n < x->n; n++)
         hx_se_gate(b->out_c, b->se_r, pooled + (size_t)n * b->out_c, b->se_w1, b->se_b1, b->se_w2,
                    b->se_b2, gate + (size_t)n * b->out_c);
     hx_scale_add_act(y, gate, shortcut, true, pool);
-done:
-    hx_fmap_free(&t);
-    hx_fmap_free(&sc);
-    if (st != HX_OK) hx_fmap_free(y);
+    return HX_OK;
+}
+
+static hx_status forward_in(const hx_seresnet *m, int n, int h, int w, const float *input,
+                            float *logits, const plan *p, void *base, hx_threadpool *pool,
+                            hx_error *err) {
+    fwd_mem mem = {.pool = pool};
+    char *at = (char *)(((uintptr_t)base + 63) / 64 * 64);
+    for (int r = 0; r < R_COUNT; r++) {
+        mem.region[r] = at;
+        at += p->bytes[r];
+    }
+    mem.conv = (hx_conv_workspace){mem.region[R_CONV], p->bytes[R_CONV]};
+    const hx_conv_workspace *ws = mem.conv.bytes ? &mem.conv : NULL;
+    hx_fmap img, a, b;
+    hx_status st;
+    /* Stem: the image as 3-channel pixels (block of 3) with the conv's border. */
+    fmap_carve(&img, mem.region[R_IMG], n, 3, h, w, 3, 3);
+    hx_fmap_from_nchw(&img, input);
+    const int sh = hx_conv_out_size(h, 7, 2, 3), sw = hx_conv_out_size(w, 7, 2, 3);
+    fmap_carve(&a, mem.region[R_T], n, m->stem_c, sh, sw, HX_CONV_CB, 1);
+    if ((st = hx_conv_forward(m->stem, &img, &a, NULL, true, ws, pool, err)) != HX_OK) return st;
+    const int ph = hx_conv_out_size(sh, 3, 2, 1), pw = hx_conv_out_size(sw, 3, 2, 1);
+    fmap_carve(&b, mem.region[R_X], n, m->stem_c, ph, pw, HX_CONV_CB, 1);
+    if ((st = hx_maxpool(&a, &b, 3, 2, 1, pool, err)) != HX_OK) return st;
+    int cur = R_X;
+    for (int i = 0; i < m->n_blocks; i++) {
+        const int next = cur == R_X ? R_Y : R_X;
+        if ((st = run_block(&m->blocks[i], &b, &a, mem.region[next], &mem, err)) != HX_OK) return st;
+        b = a;
+        cur = next;
+    }
+    /* Head: average pool and the linear classifier. */
+    float *feat = (float *)mem.region[R_VEC];
+    hx_global_avgpool(&b, feat);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < m->num_classes; k++) {
+            float s = m->fc_b[k];
+            const float *wk = m->fc_w + (size_t)k * m->feat_c, *f = feat + (size_t)i * m->feat_c;
+            for (int c = 0; c < m->feat_c; c++) s += wk[c] * f[c];
+            logits[(size_t)i * m->num_classes + k] = s;
+        }
+    return HX_OK;
+}
+
+hx_status hx_seresnet_forward_ws(const hx_seresnet *m, int n, int h, int w, const float *input,
+                                 float *logits, const hx_seresnet_workspace *ws,
+                                 hx_threadpool *pool, hx_error *err) {
+    plan p;
+    hx_status st = make_plan(m, n, h, w, hx_threadpool_size(pool), &p, err);
+    if (st != HX_OK) return st;
+    if (ws) {
+        if (!ws->data || ws->bytes < p.total)
+            return hx_fail(err, HX_EINVAL,
+                           "seresnet: the workspace holds %zu bytes, %d images of %dx%d need %zu "
+                           "(hx_seresnet_workspace_size)", ws->data ? ws->bytes : 0, n, h, w, p.total);
+        return forward_in(m, n, h, w, input, logits, &p, ws->data, pool, err);
+    }
+    void *own = malloc(p.total);
+    if (!own) return hx_fail(err, HX_ENOMEM, "out of memory for a %zu-byte workspace (%d images)", p.total, n);
+    st = forward_in(m, n, h, w, input, logits, &p, own, pool, err);
+    free(own);
     return st;
 }
 
 hx_status hx_seresnet_forward(const hx_seresnet *m, int n, int h, int w, const float *input,
                               float *logits, hx_threadpool *pool, hx_error *err) {
-    if (n < 1 || n > 4096 || h < 1 || w < 1 || h > 16384 || w > 16384)
-        return hx_fail(err, HX_EINVAL, "input of %d images of %dx%d is out of range", n, h, w);
-    int max_c = m->feat_c;
-    for (int i = 0; i < m->n_blocks; i++)
-        if (m->blocks[i].out_c > max_c) max_c = m->blocks[i].out_c;
-    float *scratch = malloc(sizeof(float) * 2 * (size_t)n * max_c);
-    hx_fmap img = {0}, a = {0}, b = {0};
-    hx_status st;
-    if (!scratch) return hx_fail(err, HX_ENOMEM, "out of memory for %d images", n);
-    /* Stem: the image as 3-channel pixels (block of 3) with the conv's border. */
-    if ((st = hx_fmap_alloc(&img, n, 3, h, w, 3, 3, err)) != HX_OK) goto done;
-    hx_fmap_from_nchw(&img, input);
-    const int sh = hx_conv_out_size(h, 7, 2, 3), sw = hx_conv_out_size(w, 7, 2, 3);
-    if ((st = hx_fmap_alloc(&a, n, m->stem_c, sh, sw, HX_CONV_CB, 1, err)) != HX_OK) goto done;
-    if ((st = hx_conv_forward(m->stem, &img, &a, NULL, true, pool, err)) != HX_OK) goto done;
-    hx_fmap_free(&img);
-    const int ph = hx_conv_out_size(sh, 3, 2, 1), pw = hx_conv_out_size(sw, 3, 2, 1);
-    if ((st = hx_fmap_alloc(&b, n, m->stem_c, ph, pw, HX_CONV_CB, 1, err)) != HX_OK) goto done;
-    if ((st = hx_maxpool(&a, &b, 3, 2, 1, pool, err)) != HX_OK) goto done;
-    hx_fmap_free(&a);
-    for (int i = 0; i < m->n_blocks; i++) {
-        if ((st = run_block(&m->blocks[i], &b, &a, scratch, pool, err)) != HX_OK) goto done;
-        hx_fmap_free(&b);
-        b = a;
-        a = (hx_fmap){0};
+    return hx_seresnet_forward_ws(m, n, h, w, input, logits, NULL, pool, err);
+}
+
+/* ---- session ------------------------------------------------------------- */
+struct hx_seresnet_session {
+    const hx_seresnet *m;
+    hx_threadpool *pool;
+    int max_batch, max_h, max_w;
+    hx_seresnet_workspace ws;
+};
+
+hx_status hx_seresnet_session_create(const hx_seresnet *m, int max_batch, int max_h, int max_w,
+                                     hx_threadpool *pool, hx_seresnet_session **out, hx_error *err) {
+    *out = NULL;
+    plan p;
+    hx_status st = make_plan(m, max_batch, max_h, max_w, hx_threadpool_size(pool), &p, err);
+    if (st != HX_OK) return st;
+    hx_seresnet_session *s = calloc(1, sizeof *s);
+    void *data = malloc(p.total);
+    if (!s || !data) {
+        free(s);
+        free(data);
+        return hx_fail(err, HX_ENOMEM, "seresnet session: out of memory for a %zu-byte workspace", p.total);
     }
-    /* Head: average pool and the linear classifier. */
-    hx_global_avgpool(&b, scratch);
-    for (int i = 0; i < n; i++)
-        for (int k = 0; k < m->num_classes; k++) {
-            float s = m->fc_b[k];
-            const float *wk = m->fc_w + (size_t)k * m->feat_c, *f = scratch + (size_t)i * m->feat_c;
-            for (int c = 0; c < m->feat_c; c++) s += wk[c] * f[c];
-            logits[(size_t)i * m->num_classes + k] = s;
-        }
-done:
-    hx_fmap_free(&img);
-    hx_fmap_free(&a);
-    hx_fmap_free(&b);
-    free(scratch);
-    return st;
+    *s = (hx_seresnet_session){.m = m, .pool = pool, .max_batch = max_batch, .max_h = max_h,
+                               .max_w = max_w, .ws = {data, p.total}};
+    *out = s;
+    return HX_OK;
+}
+
+void hx_seresnet_session_free(hx_seresnet_session *s) {
+    if (!s) return;
+    free(s->ws.data);
+    free(s);
+}
+
+size_t hx_seresnet_session_bytes(const hx_seresnet_session *s) { return s->ws.bytes; }
+
+hx_status hx_seresnet_session_forward(hx_seresnet_session *s, int n, int h, int w,
+                                      const float *input, float *logits, hx_error *err) {
+    if (n < 1 || n > s->max_batch || h < 1 || h > s->max_h || w < 1 || w > s->max_w)
+        return hx_fail(err, HX_EINVAL, "seresnet session: %d images of %dx%d exceed the session's %d of %dx%d",
+                       n, h, w, s->max_batch, s->max_h, s->max_w);
+    return hx_seresnet_forward_ws(s->m, n, h, w, input, logits, &s->ws, s->pool, err);
 }

@@ -60,7 +60,14 @@ static float *run_blocked(const conv_case *c, const float *in, const float *w, c
     cr_assert_eq(hx_fmap_alloc(&fr, c->n, c->out_c, *oh, *ow, 16, 2, NULL), HX_OK);
     hx_fmap_from_nchw(&fi, in);
     if (res) hx_fmap_from_nchw(&fr, res);
-    cr_assert_eq(hx_conv_forward(conv, &fi, &fo, res ? &fr : NULL, c->relu, pool, &e), HX_OK, "%s", e.msg);
+    /* An exactly sized workspace, misaligned by 4 bytes: the call aligns inside it. */
+    const size_t ws_bytes = hx_conv_workspace_size(conv, c->n, c->h, c->w, hx_threadpool_size(pool));
+    cr_assert_neq(ws_bytes, SIZE_MAX);
+    char *ws_buf = malloc(ws_bytes + 4);
+    hx_conv_workspace ws = {ws_buf + 4, ws_bytes};
+    cr_assert_eq(hx_conv_forward(conv, &fi, &fo, res ? &fr : NULL, c->relu, ws_bytes ? &ws : NULL, pool, &e),
+                 HX_OK, "%s", e.msg);
+    free(ws_buf);
     /* The border and padding channels must still be zero. */
     const int nb = (c->out_c + 15) / 16;
     for (int n = 0; n < c->n; n++)
@@ -144,7 +151,7 @@ Test(conv, rejects_mismatched_maps) {
     cr_assert_eq(hx_fmap_alloc(&in, 1, 8, 5, 5, 16, 0, NULL), HX_OK); /* pad 0 < conv pad 1 */
     cr_assert_eq(hx_fmap_alloc(&out, 1, 16, 5, 5, 16, 1, NULL), HX_OK);
     hx_error e;
-    cr_assert_eq(hx_conv_forward(conv, &in, &out, NULL, false, NULL, &e), HX_EINVAL);
+    cr_assert_eq(hx_conv_forward(conv, &in, &out, NULL, false, NULL, NULL, &e), HX_EINVAL);
     hx_fmap_free(&in);
     hx_fmap_free(&out);
     hx_conv_free(conv);

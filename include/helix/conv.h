@@ -79,13 +79,28 @@ typedef enum { HX_CONV_AUTO = 0, HX_CONV_DIRECT, HX_CONV_WINOGRAD } hx_conv_algo
 hx_status hx_conv_set_algo(hx_conv *c, hx_conv_algo algo, hx_error *err);
 const hx_conv_shape *hx_conv_get_shape(const hx_conv *c);
 
+/* A conv's scratch memory (the Winograd tiles), any alignment (the call
+ * aligns inside it). A workspace may serve calls one after another, never
+ * two at once. */
+typedef struct {
+    void *data;
+    size_t bytes;
+} hx_conv_workspace;
+
+/* Bytes of workspace hx_conv_forward needs for n images of in_h x in_w with
+ * a pool of `threads` threads (same for every ISA); 0 when the call needs
+ * none (direct convolution), SIZE_MAX when the sizes are too large. */
+size_t hx_conv_workspace_size(const hx_conv *c, int n, int in_h, int in_w, int threads);
+
 /* out = act(conv(in) + bias [+ residual]). in->pad must be >= the conv's pad
  * and in->cb equal to the packing's in_cb; out must be preallocated with
  * cb = 16 and the right sizes; residual (may be NULL) has out's sizes and
- * cb = 16, any pad. relu applies after the residual add. */
+ * cb = 16, any pad. relu applies after the residual add. ws: NULL makes
+ * the call allocate (and free) its own scratch; otherwise its bytes must
+ * cover hx_conv_workspace_size for these sizes and pool (HX_EINVAL if not). */
 hx_status hx_conv_forward(const hx_conv *c, const hx_fmap *in, hx_fmap *out,
-                          const hx_fmap *residual, bool relu, hx_threadpool *pool,
-                          hx_error *err);
+                          const hx_fmap *residual, bool relu, const hx_conv_workspace *ws,
+                          hx_threadpool *pool, hx_error *err);
 
 /* The specification: plain NCHW in/out, OIHW weights, serial, fp32 sums in
  * (i, ky, kx) order. residual (NCHW like out) and bias may be NULL. */

@@ -10,6 +10,7 @@
 #define HELIX_SERESNET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "helix/status.h"
 #include "helix/tensor.h"
 #include "helix/threads.h"
@@ -44,9 +45,39 @@ void hx_seresnet_free(hx_seresnet *m);
 int hx_seresnet_num_classes(const hx_seresnet *m);
 
 /* input: n normalised images, NCHW [n][3][h][w] (h, w >= 1); logits: [n][num_classes].
- * Bit-identical for any pool size. */
+ * Bit-identical for any pool size. Allocates its memory for the call (use a
+ * session or hx_seresnet_forward_ws to allocate once). */
 hx_status hx_seresnet_forward(const hx_seresnet *m, int n, int h, int w, const float *input,
                               float *logits, hx_threadpool *pool, hx_error *err);
+
+/* Per-forward memory (feature maps, SE vectors, the convs' Winograd
+ * scratch) as a workspace the caller owns, any alignment. Bytes needed by n
+ * images of h x w with a pool of `threads` threads (same for every ISA); 0
+ * when the sizes are out of range. A workspace serves one forward at a time. */
+typedef struct {
+    void *data;
+    size_t bytes;
+} hx_seresnet_workspace;
+size_t hx_seresnet_workspace_size(const hx_seresnet *m, int n, int h, int w, int threads);
+
+/* hx_seresnet_forward in a caller's workspace: allocates nothing. ws NULL
+ * allocates (and frees) one for the call; too small a workspace is HX_EINVAL.
+ * The pool must be the one the workspace was sized for (or smaller). */
+hx_status hx_seresnet_forward_ws(const hx_seresnet *m, int n, int h, int w, const float *input,
+                                 float *logits, const hx_seresnet_workspace *ws,
+                                 hx_threadpool *pool, hx_error *err);
+
+/* A session: the model, a pool and one workspace for up to max_batch images
+ * of up to max_h x max_w, allocated once; its forwards allocate nothing. The
+ * model and pool must outlive it; one forward at a time per session. */
+typedef struct hx_seresnet_session hx_seresnet_session;
+hx_status hx_seresnet_session_create(const hx_seresnet *m, int max_batch, int max_h, int max_w,
+                                     hx_threadpool *pool, hx_seresnet_session **out, hx_error *err);
+void hx_seresnet_session_free(hx_seresnet_session *s);
+size_t hx_seresnet_session_bytes(const hx_seresnet_session *s);
+/* As hx_seresnet_forward with the session's pool; HX_EINVAL past its maxima. */
+hx_status hx_seresnet_session_forward(hx_seresnet_session *s, int n, int h, int w,
+                                      const float *input, float *logits, hx_error *err);
 
 /* Probabilities from logits: hx_softmax_rows (helix/transformer_ops.h). */
 
