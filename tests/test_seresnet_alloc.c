@@ -24,11 +24,10 @@
 #endif
 #endif
 
-static atomic_int counting;
-static atomic_long allocations;
-
 #if !defined(HX_NO_MALLOC_COUNT) && defined(__GLIBC__)
 #define HX_MALLOC_COUNT 1
+static atomic_int counting;
+static atomic_long allocations;
 void *__libc_malloc(size_t n);
 void *__libc_calloc(size_t n, size_t size);
 void *__libc_realloc(void *p, size_t n);
@@ -51,11 +50,11 @@ int posix_memalign(void **out, size_t align, size_t n) {
     *out = p;
     return 0;
 }
-#endif
 
 static long counted(void) { return atomic_load(&allocations); }
 static void count_from_zero(void) { atomic_store(&allocations, 0); atomic_store(&counting, 1); }
 static void stop_counting(void) { atomic_store(&counting, 0); }
+#endif
 
 /* The tiny [1,1,1,1] SE-ResNet of tests/test_seresnet.c, 3 classes. */
 static hx_seresnet *tiny_model(void) {
