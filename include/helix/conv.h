@@ -88,8 +88,9 @@ typedef struct {
 } hx_conv_workspace;
 
 /* Bytes of workspace hx_conv_forward needs for n images of in_h x in_w with
- * a pool of `threads` threads (same for every ISA); 0 when the call needs
- * none (direct convolution), SIZE_MAX when the sizes are too large. */
+ * a pool of `threads` threads under the conv's current algorithm (same for
+ * every ISA); 0 when the call needs none (direct convolution), SIZE_MAX when
+ * the sizes are too large. */
 size_t hx_conv_workspace_size(const hx_conv *c, int n, int in_h, int in_w, int threads);
 
 /* out = act(conv(in) + bias [+ residual]). in->pad must be >= the conv's pad
