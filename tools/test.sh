@@ -4,7 +4,7 @@
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the kernels and their tests (and the forest walkers test) cross-built for aarch64 (NEON),
 #      run under qemu-aarch64;
-#   4. a short libFuzzer smoke of every fuzz target (HX_FUZZ_SECONDS each, default 30);
+#   4. a short libFuzzer smoke of every fuzz target (HX_FUZZ_SECONDS each, default 20);
 # after 1, the install test (tests/install/test_install.sh: the Release tree installed
 # into a temporary prefix, examples/ built with pkg-config against it and run, exports
 # checked), and the layering check (tools/check_layers.py).
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 bash tools/install-deps.sh --test || exit 1
 
 jobs=$(nproc)
-fuzz_seconds=${HX_FUZZ_SECONDS:-30}
+fuzz_seconds=${HX_FUZZ_SECONDS:-20}
 passed=0
 failed=0
 failures=()
