@@ -118,5 +118,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "helix: %s\n", err.msg);
         return 2;
     }
-    return cli_shard_main(fn, argc - 1, argv + 1); /* --shard/--resume/-o of record commands */
+    int rc = cli_shard_main(fn, argc - 1, argv + 1); /* --shard/--resume/-o of record commands */
+    /* One check for every command's stdout: a write that failed anywhere (a
+     * full disk, a closed pipe) fails the run, even where the command itself
+     * did not look. */
+    if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+        fprintf(stderr, "helix %s: error writing the output (stdout)\n", name);
+        if (rc == 0) rc = 1;
+    }
+    return rc;
 }
